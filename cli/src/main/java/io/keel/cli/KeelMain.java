@@ -13,7 +13,19 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Keel: a Raft-replicated, Kafka-style clustered log.",
-    subcommands = {VersionCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      VersionCommand.class,
+      DevCommand.class,
+      BrokerCommand.class,
+      TopicCommand.class,
+      ProduceCommand.class,
+      ConsumeCommand.class,
+      GroupCommand.class,
+      ClusterCommand.class,
+      BenchCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Examples:",

@@ -1,0 +1,87 @@
+package io.keel.broker.partition;
+
+import io.keel.broker.raft.RaftGroup;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+/**
+ * Thread-safe handle to one local partition replica: every call hops onto the group's event loop,
+ * where the {@link PartitionStateMachine} lives, and answers through a future.
+ */
+public final class PartitionReplica {
+  private final PartitionStateMachine sm;
+  private final RaftGroup group;
+  private final Executor reads;
+
+  /**
+   * @param reads where log reads run, off the event loop
+   */
+  public PartitionReplica(PartitionStateMachine sm, RaftGroup group, Executor reads) {
+    this.sm = sm;
+    this.group = group;
+    this.reads = reads;
+  }
+
+  public PartitionId id() {
+    return sm.id();
+  }
+
+  /** Thread-safe: the group's view of the leader (0 when unknown). */
+  public int leaderId() {
+    return group.leaderId();
+  }
+
+  /** Thread-safe. */
+  public boolean isLeader() {
+    return group.isLeader();
+  }
+
+  RaftGroup group() {
+    return group;
+  }
+
+  public CompletableFuture<ProduceResult> produce(ValidatedBatch batch, Acks acks) {
+    return onLoopAsync(m -> m.produce(batch, acks));
+  }
+
+  public CompletableFuture<PartitionRead> read(long fetchOffset, int maxBytes, boolean oneBatch) {
+    return onLoop(m -> m.planRead(fetchOffset, maxBytes, oneBatch))
+        .thenApplyAsync(ReadPlan::execute, reads);
+  }
+
+  /** Runs {@code wake} on the loop once the high watermark moves off the observed value. */
+  public void awaitChange(long observedHighWatermark, Runnable wake) {
+    try {
+      group.executor().execute(() -> sm.awaitChange(observedHighWatermark, wake));
+    } catch (RejectedExecutionException e) {
+      wake.run();
+    }
+  }
+
+  /** Runs {@code call} on the partition's loop. */
+  public <T> CompletableFuture<T> onLoop(Function<PartitionStateMachine, T> call) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      group
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  result.complete(call.apply(sm));
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(PartitionException.notLeader(id().toString(), 0));
+    }
+    return result;
+  }
+
+  private <T> CompletableFuture<T> onLoopAsync(
+      Function<PartitionStateMachine, CompletableFuture<T>> call) {
+    return onLoop(call).thenCompose(Function.identity());
+  }
+}

@@ -1,0 +1,359 @@
+package io.keel.broker.raft;
+
+import io.keel.raft.Checks;
+import io.keel.raft.Entry;
+import io.keel.raft.Membership;
+import io.keel.raft.RaftNode;
+import io.keel.raft.RaftRole;
+import io.keel.raft.RaftStorage;
+import io.keel.raft.ReadState;
+import io.keel.raft.Ready;
+import io.keel.raft.Snapshot;
+import io.keel.raft.SoftState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One local replica of a Raft group: its {@link RaftNode}, its state machine and the futures of its
+ * pending proposals and reads. Everything but the volatile getters runs on the owning event loop.
+ */
+final class GroupReplica implements RaftGroup {
+  private final long groupId;
+  private final EventLoop loop;
+  private final GroupStateMachine sm;
+  private RaftStorage storage;
+  private final RaftObserver observer;
+  private final long snapshotIntervalEntries; // 0: compacted only through compact()
+  private RaftNode node;
+
+  // Proposals of this node's leadership, by index. Invariant: every term equals the term in which
+  // this node proposed it while leader.
+  private final TreeMap<Long, Pending> pending = new TreeMap<>();
+  private final Map<Long, CompletableFuture<Long>> readsAwaitingIndex = new HashMap<>();
+  private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
+  private long nextReadId = 1;
+  private long appliedIndex;
+  private RaftRole observedRole = RaftRole.FOLLOWER;
+
+  // Published after every loop iteration that touched the group, for readers on other threads.
+  private volatile boolean leader;
+  private volatile int leaderId;
+  private volatile long term;
+  private volatile long commitIndex;
+  private volatile long publishedApplied;
+  private volatile Membership membership = new Membership(Set.of(), Set.of());
+  private volatile Map<Integer, Long> matchIndexes = Map.of();
+
+  private record Pending(long term, long proposedNanos, Proposal proposal) {}
+
+  GroupReplica(
+      long groupId,
+      EventLoop loop,
+      GroupStateMachine sm,
+      RaftObserver observer,
+      long snapshotIntervalEntries) {
+    this.groupId = groupId;
+    this.loop = loop;
+    this.sm = sm;
+    this.observer = observer;
+    this.snapshotIntervalEntries = snapshotIntervalEntries;
+  }
+
+  /** Runs on the loop: the node is built there so the storage is only touched by that thread. */
+  void init(RaftStorage groupStorage, RaftNode raftNode) {
+    this.storage = groupStorage;
+    Snapshot snapshot = storage.snapshot();
+    if (snapshot.index() > 0) {
+      sm.restoreSnapshot(snapshot);
+    }
+    this.node = raftNode;
+    this.appliedIndex = snapshot.index();
+    Checks.state(
+        raftNode.appliedIndex() == appliedIndex,
+        "group %s: node starts applied at %s but the snapshot is at %s",
+        groupId,
+        raftNode.appliedIndex(),
+        appliedIndex);
+    publish();
+  }
+
+  RaftNode node() {
+    return node;
+  }
+
+  @Override
+  public long groupId() {
+    return groupId;
+  }
+
+  @Override
+  public Executor executor() {
+    return loop;
+  }
+
+  @Override
+  public Proposal propose(byte[] data) {
+    loop.checkOnLoop();
+    Checks.state(
+        !loop.executingReadys(),
+        "group %s: propose from inside a state machine callback; use executor().execute",
+        groupId);
+    long index = node.propose(data);
+    Proposal proposal = new Proposal(index, new CompletableFuture<>(), new CompletableFuture<>());
+    Pending previous = pending.put(index, new Pending(node.term(), System.nanoTime(), proposal));
+    Checks.state(previous == null, "group %s: index %s proposed twice", groupId, index);
+    return proposal;
+  }
+
+  @Override
+  public boolean isLeader() {
+    return leader;
+  }
+
+  @Override
+  public int leaderId() {
+    return leaderId;
+  }
+
+  @Override
+  public long term() {
+    return term;
+  }
+
+  @Override
+  public long commitIndex() {
+    return commitIndex;
+  }
+
+  @Override
+  public long appliedIndex() {
+    return publishedApplied;
+  }
+
+  @Override
+  public CompletableFuture<Long> readIndex() {
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    loop.enqueue(() -> startRead(result));
+    return result;
+  }
+
+  private void startRead(CompletableFuture<Long> result) {
+    if (node == null) {
+      result.completeExceptionally(new ProposalFailedException(groupId, 0, "group not started"));
+      return;
+    }
+    long id = nextReadId++;
+    try {
+      node.readIndex(id);
+      readsAwaitingIndex.put(id, result);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  @Override
+  public void transferLeadership(int nodeId) {
+    loop.enqueue(
+        () -> {
+          if (node != null && node.role() == RaftRole.LEADER && node.nodeId() != nodeId) {
+            node.transferLeadership(nodeId);
+          }
+        });
+  }
+
+  @Override
+  public Membership membership() {
+    return membership;
+  }
+
+  @Override
+  public Map<Integer, Long> followerMatchIndexes() {
+    return matchIndexes;
+  }
+
+  /** Step 1 of a Ready: stage everything that must be durable. Returns whether anything was. */
+  boolean stage(Ready ready) {
+    boolean staged = false;
+    if (ready.hardState() != null) {
+      storage.setHardState(ready.hardState());
+      staged = true;
+    }
+    if (ready.snapshot() != null) {
+      storage.applySnapshot(ready.snapshot());
+      staged = true;
+    }
+    if (!ready.entries().isEmpty()) {
+      storage.append(ready.entries());
+      staged = true;
+    }
+    return staged;
+  }
+
+  /** Steps 4 and 5 of a Ready, after the sync and after its messages were handed to transport. */
+  void complete(Ready ready) {
+    markAppended(ready.entries());
+    if (ready.snapshot() != null && ready.snapshot().index() > appliedIndex) {
+      sm.restoreSnapshot(ready.snapshot());
+      appliedIndex = ready.snapshot().index();
+      failPendingUpTo(appliedIndex, "replaced by a snapshot");
+    }
+    for (Entry entry : ready.committedEntries()) {
+      apply(entry);
+    }
+    for (ReadState read : ready.readStates()) {
+      resolveRead(read);
+    }
+    completeReads();
+    if (ready.softState() != null) {
+      handleSoftState(ready.softState());
+    }
+    node.advance(ready);
+  }
+
+  /** Takes an application snapshot when the log has grown enough; returns whether it staged one. */
+  boolean maybeCompact() {
+    if (snapshotIntervalEntries <= 0
+        || appliedIndex - storage.firstIndex() < snapshotIntervalEntries) {
+      return false;
+    }
+    node.compact(appliedIndex, sm.takeSnapshot());
+    return true;
+  }
+
+  @Override
+  public void compact(long index) {
+    loop.enqueue(
+        () -> {
+          if (node != null && index >= storage.firstIndex() && index <= appliedIndex) {
+            node.compact(index, sm.takeSnapshot());
+            loop.requestSync();
+          }
+        });
+  }
+
+  private void markAppended(List<Entry> entries) {
+    for (Entry entry : entries) {
+      Pending p = pending.get(entry.index());
+      if (p == null) {
+        continue;
+      }
+      if (p.term() == entry.term()) {
+        p.proposal().appended().complete(null);
+      } else {
+        fail(entry.index(), "overwritten by an entry of term " + entry.term());
+      }
+    }
+  }
+
+  private void apply(Entry entry) {
+    Checks.state(
+        entry.index() == appliedIndex + 1,
+        "group %s: applying index %s after %s",
+        groupId,
+        entry.index(),
+        appliedIndex);
+    sm.apply(entry);
+    appliedIndex = entry.index();
+    Pending p = pending.remove(entry.index());
+    if (p == null) {
+      return;
+    }
+    if (p.term() == entry.term()) {
+      p.proposal().appended().complete(null);
+      p.proposal().committed().complete(null);
+      observer.committed(System.nanoTime() - p.proposedNanos());
+    } else {
+      failed(entry.index(), p, "entry at this index committed with term " + entry.term());
+    }
+  }
+
+  private void resolveRead(ReadState read) {
+    CompletableFuture<Long> future = readsAwaitingIndex.remove(read.requestId());
+    if (future != null) {
+      readsAwaitingApply.computeIfAbsent(read.index(), i -> new ArrayList<>()).add(future);
+    }
+  }
+
+  private void completeReads() {
+    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= appliedIndex) {
+      long index = readsAwaitingApply.firstKey();
+      readsAwaitingApply.pollFirstEntry().getValue().forEach(f -> f.complete(index));
+    }
+  }
+
+  private void handleSoftState(SoftState state) {
+    boolean wasLeader = observedRole == RaftRole.LEADER;
+    observedRole = state.role();
+    if (state.role() != RaftRole.LEADER) {
+      failAll("leadership lost (now " + state.role() + ", leader " + state.leaderId() + ")");
+    } else {
+      failOlderTerms(state.term());
+      if (!wasLeader) {
+        observer.becameLeader(groupId);
+      }
+    }
+    sm.onRoleChange(state);
+  }
+
+  private void failOlderTerms(long currentTerm) {
+    Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, Pending> e = it.next();
+      if (e.getValue().term() != currentTerm) {
+        it.remove();
+        failed(e.getKey(), e.getValue(), "proposed in an earlier term");
+      }
+    }
+  }
+
+  private void failPendingUpTo(long index, String reason) {
+    while (!pending.isEmpty() && pending.firstKey() <= index) {
+      Map.Entry<Long, Pending> e = pending.pollFirstEntry();
+      failed(e.getKey(), e.getValue(), reason);
+    }
+  }
+
+  /** Fails every pending proposal and read; used on leadership loss and on stop. */
+  void failAll(String reason) {
+    while (!pending.isEmpty()) {
+      Map.Entry<Long, Pending> e = pending.pollFirstEntry();
+      failed(e.getKey(), e.getValue(), reason);
+    }
+    ProposalFailedException readFailure = new ProposalFailedException(groupId, 0, reason);
+    readsAwaitingIndex.values().forEach(f -> f.completeExceptionally(readFailure));
+    readsAwaitingIndex.clear();
+    readsAwaitingApply.values().forEach(l -> l.forEach(f -> f.completeExceptionally(readFailure)));
+    readsAwaitingApply.clear();
+  }
+
+  private void fail(long index, String reason) {
+    Pending p = pending.remove(index);
+    if (p != null) {
+      failed(index, p, reason);
+    }
+  }
+
+  private void failed(long index, Pending p, String reason) {
+    ProposalFailedException e = new ProposalFailedException(groupId, index, reason);
+    p.proposal().appended().completeExceptionally(e);
+    p.proposal().committed().completeExceptionally(e);
+  }
+
+  /** Publishes the node's state to the volatile fields other threads read. */
+  void publish() {
+    leader = node.role() == RaftRole.LEADER;
+    leaderId = node.leaderId();
+    term = node.term();
+    commitIndex = node.commitIndex();
+    publishedApplied = appliedIndex;
+    membership = node.membership();
+    matchIndexes = leader ? Map.copyOf(node.matchIndexes()) : Map.of();
+  }
+}

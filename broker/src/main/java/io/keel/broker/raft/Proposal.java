@@ -1,0 +1,15 @@
+package io.keel.broker.raft;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A proposed entry.
+ *
+ * @param index raft index of the entry
+ * @param appended completes when the entry is durable locally (acks=1)
+ * @param committed completes after commit and local apply (acks=all)
+ *     <p>Both fail with {@link ProposalFailedException} when leadership is lost, the entry is
+ *     overwritten or the group stops.
+ */
+public record Proposal(
+    long index, CompletableFuture<Void> appended, CompletableFuture<Void> committed) {}

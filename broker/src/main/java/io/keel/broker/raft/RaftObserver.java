@@ -1,0 +1,26 @@
+package io.keel.broker.raft;
+
+/** What the runtime reports for metrics. Called on event-loop threads: must not block. */
+public interface RaftObserver {
+
+  /** This node became leader of {@code groupId}. */
+  void becameLeader(long groupId);
+
+  /** A local proposal committed and was applied {@code nanos} after it was proposed. */
+  void committed(long nanos);
+
+  /** One {@code DurableStore.sync()} took {@code nanos}. */
+  void synced(long nanos);
+
+  RaftObserver NONE =
+      new RaftObserver() {
+        @Override
+        public void becameLeader(long groupId) {}
+
+        @Override
+        public void committed(long nanos) {}
+
+        @Override
+        public void synced(long nanos) {}
+      };
+}

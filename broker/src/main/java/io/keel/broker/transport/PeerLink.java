@@ -1,0 +1,231 @@
+package io.keel.broker.transport;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.keel.proto.RaftBatch;
+import io.keel.proto.RaftTransportGrpc;
+import io.keel.raft.Entry;
+import io.keel.raft.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound half of the connection to one peer: a bounded queue drained by one sender thread
+ * into a single long-lived Exchange stream. Messages are dropped when the queue is full or the peer
+ * is unreachable (Raft retransmits); the stream is reopened with exponential backoff.
+ */
+final class PeerLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
+  private static final long MAX_FRAME_BYTES = 4L << 20;
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  private static final long READY_WAIT_MS = 100;
+
+  private final int localId;
+  private final int peerId;
+  private final String clusterId;
+  private final PeerDirectory directory;
+  private final ArrayBlockingQueue<Message> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final Object readyMonitor = new Object();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private ManagedChannel channel;
+  private String channelAddress;
+  private ClientCallStreamObserver<RaftBatch> stream;
+  private volatile boolean streamBroken;
+  private long streamOpenedNanos;
+  private Duration backoff = MIN_BACKOFF;
+
+  PeerLink(int localId, int peerId, String clusterId, PeerDirectory directory, int queueCapacity) {
+    this.localId = localId;
+    this.peerId = peerId;
+    this.clusterId = clusterId;
+    this.directory = directory;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.thread =
+        Thread.ofVirtual().name("raft-peer-" + localId + "-to-" + peerId).unstarted(this::run);
+    thread.start();
+  }
+
+  /** Queues messages without blocking; drops those that do not fit. */
+  void offer(List<Message> messages) {
+    for (Message m : messages) {
+      if (!queue.offer(m)) {
+        dropped.incrementAndGet();
+      }
+    }
+  }
+
+  long droppedMessages() {
+    return dropped.get();
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        Message first = queue.poll(READY_WAIT_MS, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          sendFrame(first);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      closeStream();
+    }
+  }
+
+  private void sendFrame(Message first) throws InterruptedException {
+    RaftBatch.Builder frame =
+        RaftBatch.newBuilder().setFrom(localId).setTo(peerId).setClusterId(clusterId);
+    long bytes = 0;
+    Message m = first;
+    while (m != null) {
+      RaftMessageCodec.encode(m, frame);
+      bytes += estimateBytes(m);
+      m = bytes < MAX_FRAME_BYTES ? queue.poll() : null;
+    }
+    ClientCallStreamObserver<RaftBatch> out = streamOrNull();
+    if (out == null) {
+      return;
+    }
+    awaitReady(out);
+    try {
+      out.onNext(frame.build());
+    } catch (RuntimeException e) {
+      log.debug("raft stream to node {} failed: {}", peerId, e.toString());
+      streamBroken = true;
+    }
+  }
+
+  /** The open stream, opening it if needed; null (frame dropped) while backing off. */
+  private ClientCallStreamObserver<RaftBatch> streamOrNull() throws InterruptedException {
+    if (stream != null && !streamBroken) {
+      return stream;
+    }
+    if (stream != null) {
+      closeStream();
+      // A stream that lived long was healthy: reconnect quickly. Otherwise back off further.
+      boolean wasHealthy = System.nanoTime() - streamOpenedNanos > MAX_BACKOFF.toNanos();
+      backoff = wasHealthy ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+      Thread.sleep(backoff.toMillis());
+      queue.clear(); // what queued while the peer was unreachable is stale; Raft resends
+    }
+    Optional<String> address = directory.addressOf(peerId);
+    if (address.isEmpty()) {
+      return null;
+    }
+    if (channel == null || !address.get().equals(channelAddress)) {
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+      channel = Grpc.newChannelBuilder(address.get(), InsecureChannelCredentials.create()).build();
+      channelAddress = address.get();
+    } else {
+      // The channel's own reconnect backoff grows to minutes; ours (above) is the one that counts.
+      channel.resetConnectBackoff();
+    }
+    streamBroken = false;
+    streamOpenedNanos = System.nanoTime();
+    RaftTransportGrpc.newStub(channel).exchange(new ResponseObserver());
+    return stream;
+  }
+
+  private void awaitReady(ClientCallStreamObserver<RaftBatch> out) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
+    synchronized (readyMonitor) {
+      while (!out.isReady() && !streamBroken) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return; // buffer the frame in gRPC rather than stall; the queue bound still applies
+        }
+        TimeUnit.NANOSECONDS.timedWait(readyMonitor, left);
+      }
+    }
+  }
+
+  private void closeStream() {
+    if (stream != null) {
+      try {
+        stream.onCompleted();
+      } catch (RuntimeException e) {
+        log.trace("closing raft stream to node {}: {}", peerId, e.toString());
+      }
+      stream = null;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static long estimateBytes(Message m) {
+    return switch (m) {
+      case Message.AppendRequest a -> 64 + a.entries().stream().mapToLong(Entry::sizeBytes).sum();
+      case Message.SnapshotChunk c -> 64 + c.data().length;
+      case Message.VoteRequest v -> 48;
+      case Message.VoteResponse v -> 32;
+      case Message.AppendResponse a -> 48;
+      case Message.HeartbeatRequest h -> 32;
+      case Message.HeartbeatResponse h -> 24;
+      case Message.SnapshotResponse r -> 40;
+      case Message.TimeoutNow t -> 24;
+    };
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+  }
+
+  /** Learns of readiness and failure of the outbound stream; the peer never writes frames back. */
+  private final class ResponseObserver implements ClientResponseObserver<RaftBatch, RaftBatch> {
+    @Override
+    public void beforeStart(ClientCallStreamObserver<RaftBatch> requestStream) {
+      stream = requestStream;
+      requestStream.setOnReadyHandler(this::signal);
+    }
+
+    @Override
+    public void onNext(RaftBatch value) {}
+
+    @Override
+    public void onError(Throwable t) {
+      log.debug("raft stream to node {} closed: {}", peerId, t.toString());
+      streamBroken = true;
+      signal();
+    }
+
+    @Override
+    public void onCompleted() {
+      streamBroken = true;
+      signal();
+    }
+
+    private void signal() {
+      synchronized (readyMonitor) {
+        readyMonitor.notifyAll();
+      }
+    }
+  }
+}

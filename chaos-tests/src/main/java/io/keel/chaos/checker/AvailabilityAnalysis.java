@@ -1,0 +1,117 @@
+package io.keel.chaos.checker;
+
+import io.keel.chaos.checker.Availability.FaultWindow;
+import io.keel.chaos.checker.Availability.WriteGap;
+import io.keel.chaos.history.Op;
+import io.keel.chaos.history.Operation;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Write availability per partition and recovery time after each fault. */
+final class AvailabilityAnalysis {
+  private AvailabilityAnalysis() {}
+
+  static Availability analyse(List<Operation> ops) {
+    List<Operation> sends = ops.stream().filter(o -> o.op() instanceof Op.Send).toList();
+    List<Long> acks =
+        sends.stream().filter(Operation::isOk).map(Operation::completeNanos).sorted().toList();
+    return new Availability(writeGaps(sends), faultWindows(ops, acks));
+  }
+
+  /** Gaps run from the first send's invocation to the last send's end, between acks. */
+  private static List<WriteGap> writeGaps(List<Operation> sends) {
+    if (sends.isEmpty()) {
+      return List.of();
+    }
+    long start = sends.stream().mapToLong(Operation::invokeNanos).min().orElseThrow();
+    long end =
+        sends.stream()
+            .mapToLong(o -> o.completion() == null ? o.invokeNanos() : o.completeNanos())
+            .max()
+            .orElseThrow();
+    Map<Integer, List<Long>> acksByPartition = new TreeMap<>();
+    for (Operation o : sends) {
+      Op.Send s = (Op.Send) o.op();
+      List<Long> acks = acksByPartition.computeIfAbsent(s.partition(), p -> new ArrayList<>());
+      if (o.isOk()) {
+        acks.add(o.completeNanos());
+      }
+    }
+    List<WriteGap> gaps = new ArrayList<>();
+    acksByPartition.forEach((p, acks) -> gaps.add(longestGap(p, start, end, acks)));
+    return gaps;
+  }
+
+  private static WriteGap longestGap(int partition, long start, long end, List<Long> acks) {
+    List<Long> points = new ArrayList<>();
+    points.add(start);
+    acks.stream().sorted().forEach(points::add);
+    points.add(end);
+    long bestFrom = start;
+    long bestTo = start;
+    for (int i = 1; i < points.size(); i++) {
+      if (points.get(i) - points.get(i - 1) > bestTo - bestFrom) {
+        bestFrom = points.get(i - 1);
+        bestTo = points.get(i);
+      }
+    }
+    return new WriteGap(partition, bestFrom / 1e9, bestTo / 1e9);
+  }
+
+  /** Pairs START and HEAL events of the same fault name in order. */
+  private static List<FaultWindow> faultWindows(List<Operation> ops, List<Long> acks) {
+    Map<String, Deque<Integer>> open = new HashMap<>();
+    List<Op.Fault> starts = new ArrayList<>();
+    List<Long> startNanos = new ArrayList<>();
+    List<Long> healNanos = new ArrayList<>();
+    for (Operation o : ops) {
+      if (!(o.op() instanceof Op.Fault f)) {
+        continue;
+      }
+      long at = o.completion() == null ? o.invokeNanos() : o.completeNanos();
+      switch (f.action()) {
+        case START -> {
+          open.computeIfAbsent(f.name(), n -> new ArrayDeque<>()).add(starts.size());
+          starts.add(f);
+          startNanos.add(o.invokeNanos());
+          healNanos.add(null);
+        }
+        case HEAL -> {
+          Deque<Integer> q = open.get(f.name());
+          if (q != null && !q.isEmpty()) {
+            healNanos.set(q.poll(), at);
+          }
+        }
+      }
+    }
+    List<FaultWindow> out = new ArrayList<>();
+    for (int i = 0; i < starts.size(); i++) {
+      Long heal = healNanos.get(i);
+      double recovery = heal == null ? Double.NaN : firstAckAfter(acks, heal);
+      out.add(
+          new FaultWindow(
+              starts.get(i).name(),
+              starts.get(i).detail(),
+              startNanos.get(i) / 1e9,
+              heal == null ? Double.NaN : heal / 1e9,
+              recovery));
+    }
+    return out;
+  }
+
+  private static double firstAckAfter(List<Long> sortedAcks, long heal) {
+    int i = Collections.binarySearch(sortedAcks, heal);
+    int first = i >= 0 ? i : -i - 1;
+    // Equal timestamps: step back to the earliest ack at exactly the heal time.
+    while (first > 0 && sortedAcks.get(first - 1) >= heal) {
+      first--;
+    }
+    return first < sortedAcks.size() ? (sortedAcks.get(first) - heal) / 1e9 : Double.NaN;
+  }
+}

@@ -1,0 +1,82 @@
+package io.keel.chaos.nemesis;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Every fault the nemesis can inject, by its command-line name. */
+public enum FaultKind {
+  KILL_NODE("kill-node"),
+  KILL_LEADER("kill-leader"),
+  KILL_CONTROLLER("kill-controller"),
+  PAUSE_NODE("pause-node"),
+  PAUSE_LEADER("pause-leader"),
+  ISOLATE_NODE("isolate-node"),
+  ISOLATE_LEADER("isolate-leader"),
+  HALVES("halves"),
+  BRIDGE("bridge"),
+  ONE_WAY("one-way"),
+  NETEM("netem"),
+  ROLLING_RESTART("rolling-restart");
+
+  private final String cliName;
+
+  FaultKind(String cliName) {
+    this.cliName = cliName;
+  }
+
+  public String cliName() {
+    return cliName;
+  }
+
+  /**
+   * Parses a comma-separated list of fault names or groups: kill, pause, partition, netem, restart,
+   * all.
+   */
+  public static Set<FaultKind> parse(String csv) {
+    Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
+    for (String raw : csv.split(",")) {
+      String name = raw.strip().toLowerCase(Locale.ROOT);
+      if (!name.isEmpty()) {
+        out.addAll(expand(name));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("faults must name at least one fault; " + valid());
+    }
+    return out;
+  }
+
+  private static Set<FaultKind> expand(String name) {
+    return switch (name) {
+      case "kill" -> EnumSet.of(KILL_NODE, KILL_LEADER, KILL_CONTROLLER);
+      case "pause" -> EnumSet.of(PAUSE_NODE, PAUSE_LEADER);
+      case "partition" -> EnumSet.of(ISOLATE_NODE, ISOLATE_LEADER, HALVES, BRIDGE, ONE_WAY);
+      case "restart" -> EnumSet.of(ROLLING_RESTART);
+      case "all" -> EnumSet.allOf(FaultKind.class);
+      default ->
+          EnumSet.of(
+              Arrays.stream(values())
+                  .filter(k -> k.cliName.equals(name))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "faults: unknown fault '" + name + "'; " + valid())));
+    };
+  }
+
+  private static String valid() {
+    List<String> names = Arrays.stream(values()).map(FaultKind::cliName).toList();
+    return "valid: kill, pause, partition, restart, all, "
+        + names.stream().collect(Collectors.joining(", "));
+  }
+
+  /** The canonical comma-separated form, for replay commands. */
+  public static String format(Set<FaultKind> kinds) {
+    return kinds.stream().sorted().map(FaultKind::cliName).collect(Collectors.joining(","));
+  }
+}

@@ -1,0 +1,184 @@
+package io.keel.chaos.nemesis;
+
+import io.keel.chaos.cluster.ClusterControl;
+import io.keel.chaos.history.Event;
+import io.keel.chaos.history.HistoryRecorder;
+import io.keel.chaos.history.Op;
+import io.keel.chaos.history.Op.FaultAction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Injects one fault at a time on a seeded schedule: quiet, start a fault, hold it, heal it, again,
+ * until the duration has passed or {@link #stop()}. Every start and heal is recorded in the history
+ * as a nemesis operation. Finally {@link #healAll()} leaves every node running and the network
+ * whole.
+ */
+public final class Nemesis implements Runnable {
+  /** How long a rolling restart may wait for each node to come back. */
+  static final Duration RESTART_READY_TIMEOUT = Duration.ofSeconds(60);
+
+  static final Duration TERMINATE_GRACE = Duration.ofSeconds(10);
+
+  private final ClusterControl cluster;
+  private final HistoryRecorder history;
+  private final Planner planner;
+  private final List<FaultKind> kinds;
+  private final NemesisTiming timing;
+  private final Random random;
+  private final Pacer pacer;
+  private final Duration duration;
+  private final AtomicInteger started = new AtomicInteger();
+  private volatile String current = "none";
+
+  /**
+   * @param kinds faults to draw from; kinds the network cannot do (netem) are dropped, see {@link
+   *     #skippedKinds}
+   */
+  public Nemesis(
+      ClusterControl cluster,
+      HistoryRecorder history,
+      Planner planner,
+      Set<FaultKind> kinds,
+      NemesisTiming timing,
+      Random random,
+      Pacer pacer,
+      Duration duration) {
+    this.cluster = cluster;
+    this.history = history;
+    this.planner = planner;
+    this.kinds = supported(kinds, cluster);
+    if (this.kinds.isEmpty()) {
+      throw new IllegalArgumentException("faults: none of " + kinds + " is possible here");
+    }
+    this.timing = timing;
+    this.random = random;
+    this.pacer = pacer;
+    this.duration = duration;
+  }
+
+  private static List<FaultKind> supported(Set<FaultKind> kinds, ClusterControl cluster) {
+    List<FaultKind> out = new ArrayList<>();
+    for (FaultKind k : FaultKind.values()) {
+      if (kinds.contains(k) && (k != FaultKind.NETEM || cluster.network().supportsDegradation())) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /** Requested kinds this cluster's network cannot inject (reported, not silently ignored). */
+  public static List<FaultKind> skippedKinds(Set<FaultKind> kinds, ClusterControl cluster) {
+    List<FaultKind> ok = supported(kinds, cluster);
+    return kinds.stream().filter(k -> !ok.contains(k)).sorted().toList();
+  }
+
+  public int faultsStarted() {
+    return started.get();
+  }
+
+  /** The fault being held right now, or "none". */
+  public String currentFault() {
+    return current;
+  }
+
+  public void stop() {
+    pacer.stop();
+  }
+
+  @Override
+  public void run() {
+    long end = pacer.nanos() + duration.toNanos();
+    while (pacer.nanos() < end) {
+      if (!pacer.sleep(min(timing.quiet(random), end))) {
+        return;
+      }
+      if (pacer.nanos() >= end) {
+        return;
+      }
+      PlannedFault fault = planner.plan(kinds.get(random.nextInt(kinds.size())));
+      Duration hold = timing.hold(random);
+      started.incrementAndGet();
+      current = fault.kind().cliName() + ": " + fault.detail();
+      boolean applied = record(fault, FaultAction.START, () -> apply(fault.plan()));
+      if (applied) {
+        pacer.sleep(hold);
+      }
+      record(fault, FaultAction.HEAL, () -> heal(fault.plan()));
+      current = "none";
+    }
+  }
+
+  private Duration min(Duration d, long endNanos) {
+    long left = Math.max(0, endNanos - pacer.nanos());
+    return d.toNanos() < left ? d : Duration.ofNanos(left);
+  }
+
+  /** Records invoke, runs the action, then ok or (if it threw) info with the error. */
+  private boolean record(PlannedFault fault, FaultAction action, Runnable body) {
+    Op.Fault op = new Op.Fault(fault.kind().cliName(), action, fault.detail());
+    history.invoke(Event.NEMESIS, op);
+    try {
+      body.run();
+      history.ok(Event.NEMESIS, op);
+      return true;
+    } catch (RuntimeException e) {
+      history.info(Event.NEMESIS, op, e.toString());
+      return false;
+    }
+  }
+
+  private void apply(Plan plan) {
+    switch (plan) {
+      case Plan.Kill k -> k.nodes().forEach(cluster::kill);
+      case Plan.Pause p -> p.nodes().forEach(cluster::pause);
+      case Plan.Partition p -> cluster.network().partition(p.blocked());
+      case Plan.Degrade d -> cluster.network().degrade(d.degradation());
+      case Plan.RollingRestart r -> {
+        for (int node : r.order()) {
+          cluster.terminate(node, TERMINATE_GRACE);
+          cluster.start(node);
+          cluster.awaitReady(node, RESTART_READY_TIMEOUT);
+        }
+      }
+    }
+  }
+
+  private void heal(Plan plan) {
+    switch (plan) {
+      case Plan.Kill k ->
+          k.nodes().stream().filter(n -> !cluster.isRunning(n)).forEach(cluster::start);
+      case Plan.Pause p -> p.nodes().stream().filter(cluster::isPaused).forEach(cluster::resume);
+      case Plan.Partition p -> cluster.network().heal();
+      case Plan.Degrade d -> cluster.network().heal();
+      case Plan.RollingRestart r -> {
+        // Each node was already back before the next went down.
+      }
+    }
+  }
+
+  /** Heals the network, resumes paused nodes and starts stopped ones; recorded as "heal-all". */
+  public void healAll() {
+    Op.Fault op = new Op.Fault("heal-all", FaultAction.HEAL, "network healed, every node running");
+    history.invoke(Event.NEMESIS, op);
+    try {
+      cluster.network().heal();
+      for (int node : cluster.nodeIds()) {
+        if (cluster.isPaused(node)) {
+          cluster.resume(node);
+        }
+        if (!cluster.isRunning(node)) {
+          cluster.start(node);
+        }
+      }
+      history.ok(Event.NEMESIS, op);
+    } catch (RuntimeException e) {
+      history.info(Event.NEMESIS, op, e.toString());
+      throw e;
+    }
+  }
+}

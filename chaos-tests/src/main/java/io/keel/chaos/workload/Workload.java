@@ -1,0 +1,39 @@
+package io.keel.chaos.workload;
+
+import io.keel.chaos.checker.ReplicaLogs;
+import io.keel.chaos.nemesis.ClusterView;
+import java.time.Duration;
+
+/**
+ * A correctness workload (FoundationDB style: set up, run alongside the nemesis, then check).
+ * Lifecycle, driven by the runner: {@code setUp}, {@code start}, (faults for the run's duration,
+ * then every fault healed), {@code stop}, {@code finalRead}, {@code replicaLogs}, {@code close}.
+ *
+ * <p>Recording rules: each logical client is a process id (>= 0) with at most one operation in
+ * flight; an operation is OK only if it certainly happened, FAIL only if it certainly did not, and
+ * INFO otherwise (timeouts, lost connections).
+ */
+public interface Workload extends AutoCloseable {
+  String name();
+
+  /** Creates topics/groups; runs before any fault. */
+  void setUp(WorkloadContext context) throws Exception;
+
+  /** Starts the clients; returns immediately. */
+  void start();
+
+  /** Stops issuing operations and waits up to {@code timeout} for those in flight to finish. */
+  void stop(Duration timeout) throws InterruptedException;
+
+  /** On the healed cluster, reads everything back and records it (FINAL_READ ops). */
+  void finalRead(Duration timeout) throws Exception;
+
+  /** Leader lookups for leader-targeted faults. */
+  ClusterView clusterView();
+
+  /** Each replica's committed log at the end, or {@link ReplicaLogs#none()} if unavailable. */
+  ReplicaLogs replicaLogs() throws Exception;
+
+  @Override
+  void close();
+}

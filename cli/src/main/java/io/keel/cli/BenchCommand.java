@@ -1,0 +1,174 @@
+package io.keel.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.keel.cli.bench.BenchResult;
+import io.keel.cli.bench.BenchRunner;
+import io.keel.cli.bench.Workload;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code keel bench}: measures publish, end-to-end and consume performance. */
+@Command(
+    name = "bench",
+    description = {
+      "Run a benchmark workload against a cluster: a progress line per second, then a summary",
+      "(throughput, publish and end-to-end latency percentiles from HdrHistogram)."
+    },
+    footer = {
+      "",
+      "A YAML file (--workload) may set any option by its long name, e.g.",
+      "  partitions: 6",
+      "  message-size: 1024",
+      "  rate: 5000",
+      "Flags given on the command line win over the file.",
+      "",
+      "Examples:",
+      "  keel bench --duration 60s                           # max-rate publish + consume",
+      "  keel bench --rate 5000 --warmup 10s --duration 30s  # fixed rate, latency",
+      "  keel bench --serial 10000                           # one message at a time",
+      "  keel bench --drain --json result.json               # + consume the backlog"
+    })
+final class BenchCommand implements Callable<Integer> {
+  private static final Set<String> YAML_KEYS =
+      Set.of(
+          "topic", "partitions", "replication-factor", "message-size", "producers", "consumers",
+          "rate", "acks", "linger-ms", "batch-size", "compression", "warmup", "duration",
+          "serial", "drain");
+
+  @Mixin ClientOptions client;
+
+  @Option(names = "--workload", paramLabel = "FILE", description = "YAML workload file.")
+  Path workloadFile;
+
+  @Option(names = "--topic", description = "Default: keel-bench.")
+  String topic;
+
+  @Option(names = "--partitions", description = "Default: 6.")
+  Integer partitions;
+
+  @Option(names = "--replication-factor", description = "Default: 3.")
+  Integer replicationFactor;
+
+  @Option(names = "--message-size", description = "Bytes per message. Default: 1024.")
+  Integer messageSize;
+
+  @Option(names = "--producers", description = "Producer threads. Default: 1.")
+  Integer producers;
+
+  @Option(names = "--consumers", description = "Consumer threads. Default: 1.")
+  Integer consumers;
+
+  @Option(names = "--rate", description = "Total msg/s; 0 = max. Default: 0.")
+  Long rate;
+
+  @Option(names = "--acks", description = "0, 1 or all. Default: all.")
+  String acks;
+
+  @Option(names = "--linger-ms", description = "Default: 5.")
+  Long lingerMs;
+
+  @Option(names = "--batch-size", description = "Producer batch bytes. Default: 131072.")
+  Integer batchSize;
+
+  @Option(names = "--compression", description = "none, lz4, zstd, snappy. Default: none.")
+  String compression;
+
+  @Option(names = "--warmup", converter = Durations.class, description = "Default: 5s.")
+  Duration warmup;
+
+  @Option(names = "--duration", converter = Durations.class, description = "Default: 30s.")
+  Duration duration;
+
+  @Option(names = "--serial", description = "One-at-a-time end-to-end mode: message count.")
+  Integer serial;
+
+  @Option(names = "--drain", description = "Afterwards, consume the topic from the beginning.")
+  Boolean drain;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> file = workloadFile == null ? Map.of() : readYaml(workloadFile);
+    Workload workload =
+        new Workload(
+            pick(topic, file, "topic", "keel-bench"),
+            pick(partitions, file, "partitions", 6),
+            pick(replicationFactor, file, "replication-factor", 3),
+            pick(messageSize, file, "message-size", 1024),
+            pick(producers, file, "producers", 1),
+            pick(consumers, file, "consumers", 1),
+            pick(rate, file, "rate", 0L),
+            pick(acks, file, "acks", "all"),
+            pick(lingerMs, file, "linger-ms", 5L),
+            pick(batchSize, file, "batch-size", 131072),
+            pick(compression, file, "compression", "none"),
+            pick(warmup, file, "warmup", Duration.ofSeconds(5)),
+            pick(duration, file, "duration", Duration.ofSeconds(30)),
+            pick(serial, file, "serial", 0),
+            pick(drain, file, "drain", false));
+    BenchResult result = new BenchRunner(workload, client.bootstrapServers(), System.err).run();
+    System.out.print(result.summary());
+    if (json != null) {
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(json.toFile(), result);
+      System.out.println("  result written to " + json);
+    }
+    return result.sendErrors() == 0 ? 0 : 1;
+  }
+
+  private static Map<String, Object> readYaml(Path path) throws IOException {
+    try (Reader reader = Files.newBufferedReader(path)) {
+      Map<String, Object> values = new Yaml().load(reader);
+      if (values == null) {
+        return Map.of();
+      }
+      for (String key : values.keySet()) {
+        if (!YAML_KEYS.contains(key)) {
+          throw new IllegalArgumentException(
+              path + ": unknown workload key '" + key + "'; known: " + YAML_KEYS);
+        }
+      }
+      return values;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T pick(T flag, Map<String, Object> file, String key, T fallback) {
+    if (flag != null) {
+      return flag;
+    }
+    Object value = file.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (fallback instanceof Duration) {
+      return (T) Durations.parse(value.toString());
+    }
+    if (fallback instanceof Long) {
+      return (T) Long.valueOf(value.toString());
+    }
+    if (fallback instanceof Integer) {
+      return (T) Integer.valueOf(value.toString());
+    }
+    if (fallback instanceof Boolean) {
+      return (T) Boolean.valueOf(value.toString());
+    }
+    return (T) value.toString();
+  }
+}

@@ -1,0 +1,186 @@
+package io.keel.cli;
+
+import io.keel.client.AutoOffsetReset;
+import io.keel.client.ConsumerRecord;
+import io.keel.client.ConsumerRecords;
+import io.keel.client.KeelAdmin;
+import io.keel.client.KeelConsumer;
+import io.keel.client.KeelConsumerConfig;
+import io.keel.client.Serdes;
+import io.keel.client.TopicPartition;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code keel consume TOPIC}: prints records, one per line. */
+@Command(
+    name = "consume",
+    description = "Print records of a topic, one per line (the value, by default).",
+    footer = {
+      "",
+      "Format directives: %k key, %v value, %p partition, %o offset, %t timestamp, %T topic,",
+      "\\t tab, \\n newline. Default: '%v\\n'.",
+      "",
+      "Examples:",
+      "  keel consume orders --from-beginning --max-messages 10",
+      "  keel consume orders --group billing --timeout 10s",
+      "  keel consume orders --partition 2 --offset 1000 --format '%o %k=%v\\n'",
+      "  keel consume orders --from-beginning -o json"
+    })
+final class ConsumeCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @Parameters(paramLabel = "TOPIC", description = "Topic to read.")
+  String topic;
+
+  @Option(names = {"-g", "--group"}, description = "Consume as a member of this group.")
+  String group;
+
+  @Option(names = "--from-beginning", description = "Start at the earliest offset.")
+  boolean fromBeginning;
+
+  @Option(names = {"-p", "--partition"}, description = "Read only this partition.")
+  Integer partition;
+
+  @Option(names = "--offset", description = "Start offset (with --partition).")
+  Long offset;
+
+  @Option(names = {"-n", "--max-messages"}, description = "Exit after this many records.")
+  Long maxMessages;
+
+  @Option(
+      names = {"-t", "--timeout"},
+      converter = Durations.class,
+      description = "Exit when nothing new arrives for this long (e.g. 10s).")
+  Duration timeout;
+
+  @Option(names = {"-f", "--format"}, defaultValue = "%v\\n", description = "Record format.")
+  String format;
+
+  /** One record as printed with {@code -o json}. */
+  record JsonRecord(
+      String topic, int partition, long offset, long timestamp, String key, String value) {}
+
+  @Override
+  public Integer call() {
+    if (offset != null && partition == null) {
+      throw new IllegalArgumentException("--offset needs --partition");
+    }
+    try (KeelConsumer<String, String> consumer =
+        new KeelConsumer<>(config(), Serdes.stringDeserializer(), Serdes.stringDeserializer())) {
+      position(consumer);
+      drain(consumer);
+      if (group != null) {
+        consumer.commitSync();
+      }
+    }
+    return 0;
+  }
+
+  private KeelConsumerConfig config() {
+    KeelConsumerConfig.Builder config =
+        KeelConsumerConfig.builder()
+            .bootstrap(client.bootstrapServers())
+            .autoOffsetReset(fromBeginning ? AutoOffsetReset.EARLIEST : AutoOffsetReset.LATEST)
+            .enableAutoCommit(false);
+    if (group != null) {
+      config.groupId(group);
+    }
+    return config.build();
+  }
+
+  private void position(KeelConsumer<String, String> consumer) {
+    if (group != null && partition == null) {
+      consumer.subscribe(List.of(topic));
+      return;
+    }
+    List<TopicPartition> partitions =
+        partition != null ? List.of(new TopicPartition(topic, partition)) : allPartitions();
+    consumer.assign(partitions);
+    if (offset != null) {
+      consumer.seek(partitions.get(0), offset);
+    } else if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
+  }
+
+  private List<TopicPartition> allPartitions() {
+    try (KeelAdmin admin = client.admin()) {
+      int count = admin.describeTopics(List.of(topic)).all().join().get(topic).partitions().size();
+      return IntStream.range(0, count).mapToObj(p -> new TopicPartition(topic, p)).toList();
+    }
+  }
+
+  private void drain(KeelConsumer<String, String> consumer) {
+    PrintStream out = System.out;
+    Output json = client.out();
+    long printed = 0;
+    long idleDeadline = deadlineFromNow();
+    while (maxMessages == null || printed < maxMessages) {
+      ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+      for (ConsumerRecord<String, String> r : records) {
+        if (json.json()) {
+          json.printJson(
+              new JsonRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
+                  r.value()));
+        } else {
+          out.print(render(r));
+        }
+        printed++;
+        if (maxMessages != null && printed >= maxMessages) {
+          break;
+        }
+      }
+      out.flush();
+      if (!records.isEmpty()) {
+        idleDeadline = deadlineFromNow();
+      } else if (System.nanoTime() > idleDeadline) {
+        return;
+      }
+    }
+  }
+
+  private long deadlineFromNow() {
+    return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+  }
+
+  String render(ConsumerRecord<String, String> r) {
+    StringBuilder text = new StringBuilder();
+    Map<Character, String> fields =
+        Map.of(
+            'k', String.valueOf(r.key()),
+            'v', String.valueOf(r.value()),
+            'p', String.valueOf(r.partition()),
+            'o', String.valueOf(r.offset()),
+            't', String.valueOf(r.timestamp()),
+            'T', r.topic());
+    for (int i = 0; i < format.length(); i++) {
+      char c = format.charAt(i);
+      if ((c == '%' || c == '\\') && i + 1 < format.length()) {
+        char next = format.charAt(++i);
+        text.append(c == '%' ? fields.getOrDefault(next, "%" + next) : escape(next));
+      } else {
+        text.append(c);
+      }
+    }
+    return text.toString();
+  }
+
+  private static String escape(char c) {
+    return switch (c) {
+      case 't' -> "\t";
+      case 'n' -> "\n";
+      case '\\' -> "\\";
+      default -> "\\" + c;
+    };
+  }
+}

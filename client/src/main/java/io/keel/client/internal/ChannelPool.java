@@ -1,0 +1,43 @@
+package io.keel.client.internal;
+
+import io.grpc.ManagedChannel;
+import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.KeelClientGrpc.KeelClientFutureStub;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** One gRPC channel per node address, opened on first use and shared by all requests. */
+public final class ChannelPool implements AutoCloseable {
+  private final ChannelFactory factory;
+  private final ConcurrentHashMap<HostPort, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public ChannelPool(ChannelFactory factory) {
+    this.factory = factory;
+  }
+
+  /** A stub for one call to {@code address}, with the given deadline. */
+  public KeelClientFutureStub stub(HostPort address, long timeoutMs) {
+    Checks.state(!closed, "channel pool is closed");
+    ManagedChannel channel = channels.computeIfAbsent(address, factory::open);
+    return KeelClientGrpc.newFutureStub(channel)
+        .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    channels.values().forEach(ManagedChannel::shutdown);
+    for (ManagedChannel channel : channels.values()) {
+      try {
+        if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        channel.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    channels.clear();
+  }
+}

@@ -1,0 +1,320 @@
+package io.keel.client.internal;
+
+import io.keel.client.AutoOffsetReset;
+import io.keel.client.CorruptRecordException;
+import io.keel.client.KeelException;
+import io.keel.client.OffsetOutOfRangeException;
+import io.keel.client.RetriableException;
+import io.keel.client.TopicPartition;
+import io.keel.proto.ErrorCode;
+import io.keel.proto.FetchPartition;
+import io.keel.proto.FetchPartitionResponse;
+import io.keel.proto.FetchRequest;
+import io.keel.proto.FetchResponse;
+import io.keel.proto.records.CorruptRecordBatchException;
+import io.keel.proto.records.Record;
+import io.keel.proto.records.RecordBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps fetches in flight for the consumer's partitions and turns their responses into records in
+ * offset order. At most one fetch per node and per partition is outstanding, and a partition with
+ * unreturned records is not fetched again, so memory stays bounded by the fetch sizes. The
+ * application thread calls everything except the gRPC callbacks, which only enqueue responses.
+ */
+public final class Fetcher {
+  private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+  private static final int MAX_CORRUPT_REFETCHES = 3;
+
+  /** Settings with units in their names. */
+  public record Settings(
+      int fetchMaxBytes,
+      int maxPartitionFetchBytes,
+      int fetchMaxWaitMs,
+      int fetchMinBytes,
+      int requestTimeoutMs,
+      long retryBackoffMs,
+      AutoOffsetReset autoOffsetReset) {}
+
+  /**
+   * Group membership a fetch proves, so the leader refuses a member that lost its partitions (a
+   * zombie) with UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH.
+   */
+  public record Fence(String groupId, String memberId, int memberEpoch) {}
+
+  /** One partition's part of a fetch response (or the RPC's failure). */
+  private record CompletedFetch(
+      TopicPartition tp, long fetchOffset, FetchPartitionResponse response, KeelException error) {}
+
+  /** Decoded records of a partition not yet returned by poll(). */
+  private static final class Buffered {
+    final Iterator<Record> records;
+    long nextOffset;
+
+    Buffered(List<Record> records, long nextOffset) {
+      this.records = records.iterator();
+      this.nextOffset = nextOffset;
+    }
+  }
+
+  private final Settings settings;
+  private final MetadataManager metadata;
+  private final ChannelPool channels;
+  private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
+  private final Set<Integer> inFlightNodes = ConcurrentHashMap.newKeySet();
+  private final Set<TopicPartition> inFlightPartitions = ConcurrentHashMap.newKeySet();
+  private final Map<TopicPartition, Buffered> buffered = new LinkedHashMap<>();
+  private final Map<TopicPartition, Integer> corruptFetches = new HashMap<>();
+
+  public Fetcher(Settings settings, MetadataManager metadata, ChannelPool channels) {
+    this.settings = settings;
+    this.metadata = metadata;
+    this.channels = channels;
+  }
+
+  /**
+   * Sends a fetch to every leader that has fetchable partitions and no fetch in flight; {@code
+   * fence} is null outside a group.
+   */
+  public void sendFetches(SubscriptionState subscriptions, Fence fence, long nowMs) {
+    ClusterSnapshot snapshot = metadata.current();
+    Map<Integer, List<FetchPartition>> byNode = new HashMap<>();
+    for (TopicPartition tp : subscriptions.fetchable(nowMs)) {
+      if (inFlightPartitions.contains(tp) || buffered.containsKey(tp)) {
+        continue;
+      }
+      int leader = snapshot.leaderId(tp);
+      if (leader == 0) {
+        metadata.requestUpdate();
+        continue;
+      }
+      if (inFlightNodes.contains(leader)) {
+        continue;
+      }
+      byNode
+          .computeIfAbsent(leader, k -> new ArrayList<>())
+          .add(
+              FetchPartition.newBuilder()
+                  .setTopic(tp.topic())
+                  .setPartition(tp.partition())
+                  .setFetchOffset(subscriptions.position(tp))
+                  .setPartitionMaxBytes(settings.maxPartitionFetchBytes())
+                  .setCurrentLeaderEpoch(-1)
+                  .build());
+    }
+    byNode.forEach((node, partitions) -> send(node, snapshot.address(node), partitions, fence));
+  }
+
+  private void send(int node, HostPort address, List<FetchPartition> partitions, Fence fence) {
+    FetchRequest.Builder builder =
+        FetchRequest.newBuilder()
+            .setMaxWaitMs(settings.fetchMaxWaitMs())
+            .setMinBytes(settings.fetchMinBytes())
+            .setMaxBytes(settings.fetchMaxBytes())
+            .addAllPartitions(partitions);
+    if (fence != null) {
+      builder
+          .setGroupId(fence.groupId())
+          .setMemberId(fence.memberId())
+          .setMemberEpoch(fence.memberEpoch());
+    }
+    FetchRequest request = builder.build();
+    inFlightNodes.add(node);
+    partitions.forEach(p -> inFlightPartitions.add(tp(p.getTopic(), p.getPartition())));
+    long timeoutMs = (long) settings.requestTimeoutMs() + settings.fetchMaxWaitMs();
+    Futures.of(channels.stub(address, timeoutMs).fetch(request))
+        .whenComplete((response, error) -> onResponse(node, partitions, response, error));
+  }
+
+  private void onResponse(
+      int node, List<FetchPartition> requested, FetchResponse response, Throwable error) {
+    Map<TopicPartition, FetchPartitionResponse> byPartition = new HashMap<>();
+    KeelException failure = null;
+    if (error != null) {
+      failure = Errors.fromRpcFailure(error, "fetch from node " + node);
+    } else if (Errors.isError(response.getError())) {
+      failure = Errors.toException(response.getError(), "fetch from node " + node);
+    } else {
+      response
+          .getPartitionsList()
+          .forEach(p -> byPartition.put(tp(p.getTopic(), p.getPartition()), p));
+    }
+    // Clear the in-flight marks first: once poll() sees a response it must be free to send the
+    // next fetch. A fetch sent in between at the same offset is discarded as stale.
+    requested.forEach(p -> inFlightPartitions.remove(tp(p.getTopic(), p.getPartition())));
+    inFlightNodes.remove(node);
+    for (FetchPartition p : requested) {
+      TopicPartition tp = tp(p.getTopic(), p.getPartition());
+      FetchPartitionResponse r = byPartition.get(tp);
+      KeelException e =
+          failure != null || r != null
+              ? failure
+              : new RetriableException("node " + node + " did not answer for " + tp);
+      completed.add(new CompletedFetch(tp, p.getFetchOffset(), r, e));
+    }
+  }
+
+  /** Waits up to {@code timeoutMs} for a fetch response to arrive. */
+  public void awaitResponse(long timeoutMs) throws InterruptedException {
+    CompletedFetch next = completed.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    if (next != null) {
+      completed.add(next); // at most one per partition is queued, so requeueing keeps order
+    }
+  }
+
+  /**
+   * Returns up to {@code maxRecords} records at the partitions' positions, advancing them. Throws
+   * the first fatal error a response carried ({@link OffsetOutOfRangeException} with
+   * auto.offset.reset=none, corrupt data that refetching did not fix, ...).
+   */
+  public Map<TopicPartition, List<Record>> collect(
+      SubscriptionState subscriptions, int maxRecords, long nowMs) {
+    CompletedFetch cf;
+    while ((cf = completed.poll()) != null) {
+      handle(subscriptions, cf, nowMs);
+    }
+    Map<TopicPartition, List<Record>> out = new LinkedHashMap<>();
+    int taken = 0;
+    Iterator<Map.Entry<TopicPartition, Buffered>> it = buffered.entrySet().iterator();
+    while (it.hasNext() && taken < maxRecords) {
+      Map.Entry<TopicPartition, Buffered> e = it.next();
+      TopicPartition tp = e.getKey();
+      Buffered b = e.getValue();
+      if (!subscriptions.isAssigned(tp)
+          || !Long.valueOf(b.nextOffset).equals(subscriptions.position(tp))) {
+        it.remove(); // unassigned, or the application seeked: these records are stale
+        continue;
+      }
+      if (subscriptions.isPaused(tp)) {
+        continue;
+      }
+      taken += take(b, maxRecords - taken, out.computeIfAbsent(tp, k -> new ArrayList<>()));
+      subscriptions.seek(tp, b.nextOffset);
+      if (!b.records.hasNext()) {
+        it.remove();
+      }
+    }
+    out.values().removeIf(List::isEmpty);
+    return out;
+  }
+
+  private static int take(Buffered b, int max, List<Record> into) {
+    int n = 0;
+    while (n < max && b.records.hasNext()) {
+      Record r = b.records.next();
+      into.add(r);
+      b.nextOffset = r.offset() + 1;
+      n++;
+    }
+    return n;
+  }
+
+  private void handle(SubscriptionState subscriptions, CompletedFetch cf, long nowMs) {
+    TopicPartition tp = cf.tp();
+    if (!subscriptions.isAssigned(tp)
+        || !Long.valueOf(cf.fetchOffset()).equals(subscriptions.position(tp))) {
+      return; // stale: unassigned or seeked while the fetch was in flight
+    }
+    if (cf.error() != null) {
+      retryLater(subscriptions, tp, cf.error(), nowMs);
+      return;
+    }
+    FetchPartitionResponse r = cf.response();
+    ErrorCode code = r.getError().getCode();
+    switch (code) {
+      case NONE -> accept(subscriptions, tp, cf.fetchOffset(), r, nowMs);
+      case OFFSET_OUT_OF_RANGE -> outOfRange(subscriptions, tp, cf.fetchOffset(), r);
+      default -> {
+        KeelException e = Errors.toException(r.getError(), tp);
+        if (!(e instanceof RetriableException) && !Errors.needsMetadataRefresh(code)) {
+          throw e;
+        }
+        retryLater(subscriptions, tp, e, nowMs);
+      }
+    }
+  }
+
+  private void retryLater(
+      SubscriptionState subscriptions, TopicPartition tp, KeelException e, long nowMs) {
+    log.debug("fetch of {} failed, retrying: {}", tp, e.getMessage());
+    metadata.requestUpdate();
+    subscriptions.backOff(tp, nowMs + settings.retryBackoffMs());
+  }
+
+  private void outOfRange(
+      SubscriptionState subscriptions, TopicPartition tp, long offset, FetchPartitionResponse r) {
+    if (settings.autoOffsetReset() == AutoOffsetReset.NONE) {
+      throw new OffsetOutOfRangeException(
+          tp,
+          offset,
+          "offset "
+              + offset
+              + " of "
+              + tp
+              + " is out of range [log start "
+              + r.getLogStartOffset()
+              + ", high watermark "
+              + r.getHighWatermark()
+              + "] and auto.offset.reset=none");
+    }
+    log.info(
+        "offset {} of {} out of range; resetting to {}", offset, tp, settings.autoOffsetReset());
+    subscriptions.requestReset(tp, settings.autoOffsetReset());
+  }
+
+  private void accept(
+      SubscriptionState subscriptions,
+      TopicPartition tp,
+      long fetchOffset,
+      FetchPartitionResponse r,
+      long nowMs) {
+    subscriptions.setHighWatermark(tp, r.getHighWatermark());
+    List<Record> records = new ArrayList<>();
+    try {
+      for (var bytes : r.getRecordBatchesList()) {
+        for (Record record : RecordBatch.decode(bytes.toByteArray()).records()) {
+          if (record.offset() >= fetchOffset) {
+            records.add(record);
+          }
+        }
+      }
+    } catch (CorruptRecordBatchException e) {
+      int attempts = corruptFetches.merge(tp, 1, Integer::sum);
+      String message = "corrupt batch from " + tp + " at offset >= " + fetchOffset + ": " + e;
+      if (attempts > MAX_CORRUPT_REFETCHES) {
+        corruptFetches.remove(tp);
+        throw new CorruptRecordException(message + " (after " + attempts + " fetches)", e);
+      }
+      retryLater(subscriptions, tp, new CorruptRecordException(message, e), nowMs);
+      return;
+    }
+    corruptFetches.remove(tp);
+    if (!records.isEmpty()) {
+      buffered.put(tp, new Buffered(records, fetchOffset));
+    }
+  }
+
+  /** Drops buffered records of partitions no longer assigned (after a rebalance or assign). */
+  public void retainOnly(Set<TopicPartition> assignment) {
+    buffered.keySet().retainAll(assignment);
+  }
+
+  public boolean hasBufferedRecords() {
+    return !buffered.isEmpty() || !completed.isEmpty();
+  }
+
+  private static TopicPartition tp(String topic, int partition) {
+    return new TopicPartition(topic, partition);
+  }
+}

@@ -1,0 +1,660 @@
+package io.keel.logstore;
+
+import io.keel.raft.Checks;
+import io.keel.raft.Entry;
+import io.keel.raft.EntryType;
+import io.keel.raft.HardState;
+import io.keel.raft.Membership;
+import io.keel.raft.RaftStorage;
+import io.keel.raft.Snapshot;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One group's Raft storage in the node's RocksDB, plus the offset bookkeeping of the partition it
+ * may hold. Every write is one WriteBatch, so the log, the offset and time indexes and the segment
+ * table change together or not at all. The in-memory fields mirror the database; after a failed
+ * write they are reloaded from it.
+ *
+ * <p>Thread-safety: all methods are synchronized; {@link PartitionLog} reads the log through its
+ * own RocksDB snapshot and takes the lock only to read the offset range.
+ */
+final class GroupLog implements RaftStorage {
+  private static final long HARD_STATE = 1;
+  private static final long SNAPSHOT_META = 2;
+  private static final long SNAPSHOT_DATA = 3;
+  private static final long OFFSET_FLOOR = 4;
+  private static final Membership NO_MEMBERS = new Membership(Set.of(), Set.of());
+  private static final long KEY_BYTES = Keys.BYTES;
+
+  final long groupId;
+  final Rocks rocks;
+  private final InstantSource clock;
+  private final long segmentBytes;
+  private final long segmentAgeMs;
+
+  private HardState hardState;
+  private Codec.SnapshotMeta snapshotMeta;
+  // Invariant: snapshotMeta.index() <= lastIndex; the log holds (snapshotMeta.index(), lastIndex].
+  private long lastIndex;
+  // Invariant: logStartOffset <= nextOffset; batches cover [logStartOffset, nextOffset).
+  private long logStartOffset;
+  private long nextOffset;
+  private long maxIndexedTimestamp;
+  private final TreeMap<Long, SegmentMeta> segments = new TreeMap<>();
+  private boolean dropped;
+
+  GroupLog(long groupId, Rocks rocks, InstantSource clock, LogStoreConfig config) {
+    Keys.checkGroup(groupId);
+    this.groupId = groupId;
+    this.rocks = rocks;
+    this.clock = clock;
+    this.segmentBytes = config.segmentBytes();
+    this.segmentAgeMs = config.segmentAge().toMillis();
+    reload();
+  }
+
+  /** Rebuilds the in-memory mirror from the database. */
+  private void reload() {
+    byte[] hs = rocks.get(rocks.state, Keys.of(groupId, HARD_STATE));
+    hardState = hs == null ? HardState.EMPTY : Codec.decodeHardState(hs);
+    byte[] meta = rocks.get(rocks.state, Keys.of(groupId, SNAPSHOT_META));
+    snapshotMeta =
+        meta == null ? new Codec.SnapshotMeta(0, 0, NO_MEMBERS) : Codec.decodeSnapshotMeta(meta);
+    lastIndex = lastKeyValue(rocks.log).orElse(snapshotMeta.index());
+    segments.clear();
+    try (RocksIterator it = rocks.iterator(rocks.segments, new ReadOptions())) {
+      for (it.seek(Keys.groupStart(groupId)); inGroup(it); it.next()) {
+        SegmentMeta s = SegmentMeta.decode(it.key(), it.value());
+        segments.put(s.firstIndex(), s);
+      }
+    }
+    byte[] floor = rocks.get(rocks.state, Keys.of(groupId, OFFSET_FLOOR));
+    nextOffset = floor == null ? 0 : Codec.decodeLong(floor);
+    Optional<byte[]> lastBatch = lastKey(rocks.offsets);
+    if (lastBatch.isPresent()) {
+      Codec.IndexValue v = Codec.decodeIndexValue(rocks.get(rocks.offsets, lastBatch.get()));
+      nextOffset = Keys.valueOf(lastBatch.get()) + v.recordCount();
+    }
+    logStartOffset = firstKeyValue(rocks.offsets).orElse(nextOffset);
+    maxIndexedTimestamp = lastKey(rocks.times).map(Keys::timestampOf).orElse(Long.MIN_VALUE);
+  }
+
+  @Override
+  public synchronized HardState hardState() {
+    checkLive();
+    return hardState;
+  }
+
+  @Override
+  public synchronized Membership snapshotMembership() {
+    checkLive();
+    return snapshotMeta.membership();
+  }
+
+  @Override
+  public synchronized long firstIndex() {
+    checkLive();
+    return snapshotMeta.index() + 1;
+  }
+
+  @Override
+  public synchronized long lastIndex() {
+    checkLive();
+    return lastIndex;
+  }
+
+  @Override
+  public synchronized long term(long index) {
+    checkLive();
+    if (index == snapshotMeta.index()) {
+      return snapshotMeta.term();
+    }
+    checkInLog(index);
+    byte[] value = rocks.get(rocks.log, Keys.of(groupId, index));
+    Checks.state(value != null, "group %s: entry %s missing from the log", groupId, index);
+    return Codec.termOf(value);
+  }
+
+  @Override
+  public synchronized List<Entry> entries(long lo, long hi, long maxBytes) {
+    checkLive();
+    Checks.arg(lo <= hi, "entries: lo %s > hi %s", lo, hi);
+    if (lo == hi) {
+      return List.of();
+    }
+    checkInLog(lo);
+    checkInLog(hi - 1);
+    List<Entry> out = new ArrayList<>();
+    long bytes = 0;
+    try (Slice upper = new Slice(Keys.of(groupId, hi));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = rocks.iterator(rocks.log, ro)) {
+      for (it.seek(Keys.of(groupId, lo)); it.isValid(); it.next()) {
+        Entry e = Codec.decodeEntry(Keys.valueOf(it.key()), it.value());
+        Checks.state(e.index() == lo + out.size(), "group %s: gap before %s", groupId, e.index());
+        verifyEnvelope(e);
+        bytes += e.sizeBytes();
+        if (!out.isEmpty() && bytes > maxBytes) {
+          break;
+        }
+        out.add(e);
+      }
+      checkIterator(it);
+    }
+    Checks.state(!out.isEmpty(), "group %s: entry %s missing from the log", groupId, lo);
+    return out;
+  }
+
+  @Override
+  public synchronized Snapshot snapshot() {
+    checkLive();
+    byte[] data = rocks.get(rocks.state, Keys.of(groupId, SNAPSHOT_DATA));
+    return new Snapshot(
+        snapshotMeta.index(),
+        snapshotMeta.term(),
+        snapshotMeta.membership(),
+        data == null ? new byte[0] : data);
+  }
+
+  @Override
+  public synchronized void append(List<Entry> entries) {
+    checkLive();
+    if (entries.isEmpty()) {
+      return;
+    }
+    long first = entries.get(0).index();
+    Checks.arg(
+        first > snapshotMeta.index(),
+        "group %s: append at %s overwrites the compacted prefix (first index %s)",
+        groupId,
+        first,
+        snapshotMeta.index() + 1);
+    Checks.arg(
+        first <= lastIndex + 1,
+        "group %s: append at %s leaves a gap after last index %s",
+        groupId,
+        first,
+        lastIndex);
+    for (int i = 0; i < entries.size(); i++) {
+      long index = entries.get(i).index();
+      Checks.arg(index == first + i, "group %s: entries not contiguous at %s", groupId, index);
+    }
+    writeOrReload(
+        "append entries " + first + ".." + (first + entries.size() - 1) + " to group " + groupId,
+        wb -> {
+          if (first <= lastIndex) {
+            truncateFrom(first, wb);
+          }
+          Set<Long> touched = new LinkedHashSet<>();
+          for (Entry e : entries) {
+            touched.add(stage(e, wb));
+          }
+          for (long key : touched) {
+            putSegment(wb, segments.get(key));
+          }
+        });
+  }
+
+  @Override
+  public synchronized void setHardState(HardState state) {
+    checkLive();
+    Checks.arg(state != null, "group %s: hard state is null", groupId);
+    writeOrReload(
+        "set hard state of group " + groupId,
+        wb -> {
+          wb.put(rocks.state, Keys.of(groupId, HARD_STATE), Codec.encodeHardState(state));
+          hardState = state;
+        });
+  }
+
+  @Override
+  public synchronized void applySnapshot(Snapshot snapshot) {
+    checkLive();
+    if (snapshot.index() < snapshotMeta.index()) {
+      return;
+    }
+    boolean keepsSuffix =
+        snapshot.index() <= lastIndex && term(snapshot.index()) == snapshot.term();
+    writeOrReload(
+        "apply snapshot at " + snapshot.index() + " to group " + groupId,
+        wb -> {
+          putSnapshot(wb, snapshot);
+          if (keepsSuffix) {
+            dropPrefix(snapshot.index(), wb);
+          } else {
+            wipeLog(wb);
+            lastIndex = snapshot.index();
+          }
+          snapshotMeta =
+              new Codec.SnapshotMeta(snapshot.index(), snapshot.term(), snapshot.membership());
+        });
+  }
+
+  @Override
+  public synchronized void compact(Snapshot snapshot) {
+    checkLive();
+    if (snapshot.index() <= snapshotMeta.index()) {
+      return;
+    }
+    Checks.arg(
+        snapshot.index() <= lastIndex,
+        "group %s: cannot compact to %s beyond last index %s",
+        groupId,
+        snapshot.index(),
+        lastIndex);
+    long term = term(snapshot.index());
+    Checks.arg(
+        term == snapshot.term(),
+        "group %s: snapshot term %s at %s differs from the log's term %s",
+        groupId,
+        snapshot.term(),
+        snapshot.index(),
+        term);
+    writeOrReload(
+        "compact group " + groupId + " to " + snapshot.index(),
+        wb -> {
+          putSnapshot(wb, snapshot);
+          dropPrefix(snapshot.index(), wb);
+          snapshotMeta =
+              new Codec.SnapshotMeta(snapshot.index(), snapshot.term(), snapshot.membership());
+        });
+  }
+
+  // ---- partition view support ----
+
+  synchronized long logStartOffset() {
+    checkLive();
+    return logStartOffset;
+  }
+
+  synchronized long nextOffset() {
+    checkLive();
+    return nextOffset;
+  }
+
+  synchronized List<SegmentMeta> segments() {
+    checkLive();
+    return List.copyOf(segments.values());
+  }
+
+  /** Sets the next offset of a log that holds no batch (after installing a snapshot). */
+  synchronized void resetNextOffset(long offset) {
+    checkLive();
+    Checks.state(
+        logStartOffset == nextOffset,
+        "group %s: cannot reset the next offset while the log holds batches [%s, %s)",
+        groupId,
+        logStartOffset,
+        nextOffset);
+    Checks.arg(offset >= 0, "group %s: next offset must be >= 0, was %s", groupId, offset);
+    writeOrReload(
+        "reset next offset of group " + groupId,
+        wb -> {
+          wb.put(rocks.state, Keys.of(groupId, OFFSET_FLOOR), Codec.encodeLong(offset));
+          nextOffset = offset;
+          logStartOffset = offset;
+        });
+  }
+
+  synchronized void markDropped() {
+    dropped = true;
+  }
+
+  /** Stages one entry; returns the key of the segment it went into. */
+  private long stage(Entry e, WriteBatch wb) throws RocksDBException {
+    byte[] value = Codec.encodeEntry(e);
+    wb.put(rocks.log, Keys.of(groupId, e.index()), value);
+    BatchEnvelope.Header batch = null;
+    if (e.type() == EntryType.NORMAL && BatchEnvelope.isEnvelope(e.data())) {
+      batch = indexBatch(e, wb);
+    }
+    SegmentMeta active = activeSegmentFor(e.index());
+    SegmentMeta grown = active.plus(e.index(), value.length + KEY_BYTES, batch);
+    segments.put(grown.firstIndex(), grown);
+    lastIndex = e.index();
+    return grown.firstIndex();
+  }
+
+  private BatchEnvelope.Header indexBatch(Entry e, WriteBatch wb) throws RocksDBException {
+    Optional<String> problem = BatchEnvelope.verify(e.data());
+    Checks.arg(problem.isEmpty(), "group %s: entry %s: %s", groupId, e.index(), problem.orElse(""));
+    BatchEnvelope.Header h = BatchEnvelope.header(e.data());
+    boolean empty = logStartOffset == nextOffset;
+    Checks.arg(
+        empty ? h.baseOffset() >= nextOffset : h.baseOffset() == nextOffset,
+        "group %s: entry %s has base offset %s, expected %s",
+        groupId,
+        e.index(),
+        h.baseOffset(),
+        nextOffset);
+    wb.put(rocks.offsets, Keys.of(groupId, h.baseOffset()), Codec.encodeIndexValue(e.index(), h));
+    if (h.maxTimestamp() > maxIndexedTimestamp) {
+      wb.put(
+          rocks.times,
+          Keys.ofTimestamp(groupId, h.maxTimestamp()),
+          Codec.encodeLong(h.baseOffset()));
+      maxIndexedTimestamp = h.maxTimestamp();
+    }
+    if (empty) {
+      logStartOffset = h.baseOffset();
+    }
+    nextOffset = h.nextOffset();
+    return h;
+  }
+
+  /** The segment entry {@code index} goes into, rolling a new one when the active one is full. */
+  private SegmentMeta activeSegmentFor(long index) {
+    Map.Entry<Long, SegmentMeta> last = segments.lastEntry();
+    long nowMs = clock.millis();
+    if (last != null) {
+      SegmentMeta s = last.getValue();
+      boolean full = s.bytes() >= segmentBytes || nowMs - s.createdMs() >= segmentAgeMs;
+      if (!full || s.lastIndex() < s.firstIndex()) {
+        return s;
+      }
+    }
+    SegmentMeta fresh = SegmentMeta.start(index, nextOffset, nowMs);
+    segments.put(fresh.firstIndex(), fresh);
+    return fresh;
+  }
+
+  private void putSegment(WriteBatch wb, SegmentMeta s) throws RocksDBException {
+    wb.put(rocks.segments, Keys.of(groupId, s.firstIndex()), s.encodeValue());
+  }
+
+  private void putSnapshot(WriteBatch wb, Snapshot s) throws RocksDBException {
+    wb.put(
+        rocks.state,
+        Keys.of(groupId, SNAPSHOT_META),
+        Codec.encodeSnapshotMeta(s.index(), s.term(), s.membership()));
+    wb.put(rocks.state, Keys.of(groupId, SNAPSHOT_DATA), s.data());
+  }
+
+  /** Removes entries {@code >= first} (an uncommitted suffix) with their index keys. */
+  private void truncateFrom(long first, WriteBatch wb) throws RocksDBException {
+    Map.Entry<Long, SegmentMeta> before = segments.lowerEntry(first);
+    SegmentMeta containing =
+        before != null && before.getValue().lastIndex() >= first ? before.getValue() : null;
+    Suffix removed = scanSuffix(first, containing == null ? first - 1 : containing.lastIndex());
+    wb.deleteRange(rocks.log, Keys.of(groupId, first), Keys.groupEnd(groupId));
+    for (SegmentMeta s : List.copyOf(segments.tailMap(first, true).values())) {
+      wb.delete(rocks.segments, Keys.of(groupId, s.firstIndex()));
+      segments.remove(s.firstIndex());
+    }
+    if (containing != null) {
+      long end = Math.min(removed.firstOffset().orElse(Long.MAX_VALUE), containing.endOffset());
+      SegmentMeta cut =
+          new SegmentMeta(
+              containing.firstIndex(),
+              first - 1,
+              Math.min(containing.baseOffset(), end),
+              end,
+              containing.bytes() - removed.bytesInContaining(),
+              containing.createdMs(),
+              containing.maxTimestamp());
+      segments.put(cut.firstIndex(), cut);
+      putSegment(wb, cut);
+    }
+    if (removed.firstOffset().isPresent()) {
+      long cutOffset = removed.firstOffset().get();
+      wb.deleteRange(rocks.offsets, Keys.of(groupId, cutOffset), Keys.groupEnd(groupId));
+      truncateTimeIndex(cutOffset, wb);
+      nextOffset = cutOffset;
+      logStartOffset = Math.min(logStartOffset, nextOffset);
+    }
+    lastIndex = first - 1;
+  }
+
+  private record Suffix(Optional<Long> firstOffset, long bytesInContaining) {}
+
+  /**
+   * Scans entries from {@code first}: the first batch's offset and the bytes up to {@code last}.
+   */
+  private Suffix scanSuffix(long first, long last) {
+    Optional<Long> firstOffset = Optional.empty();
+    long bytes = 0;
+    try (ReadOptions ro = new ReadOptions();
+        RocksIterator it = rocks.iterator(rocks.log, ro)) {
+      for (it.seek(Keys.of(groupId, first)); inGroup(it); it.next()) {
+        if (firstOffset.isPresent() && Keys.valueOf(it.key()) > last) {
+          break;
+        }
+        byte[] value = it.value();
+        if (Keys.valueOf(it.key()) <= last) {
+          bytes += value.length + KEY_BYTES;
+        }
+        if (firstOffset.isEmpty() && Codec.isEnvelopeValue(value)) {
+          firstOffset =
+              Optional.of(BatchEnvelope.headerAt(value, Codec.ENTRY_HEADER_BYTES).baseOffset());
+        }
+      }
+      checkIterator(it);
+    }
+    return new Suffix(firstOffset, bytes);
+  }
+
+  /** Deletes time-index entries pointing at offsets {@code >= cutOffset}. */
+  private void truncateTimeIndex(long cutOffset, WriteBatch wb) throws RocksDBException {
+    maxIndexedTimestamp = Long.MIN_VALUE;
+    try (ReadOptions ro = new ReadOptions();
+        RocksIterator it = rocks.iterator(rocks.times, ro)) {
+      for (it.seekForPrev(Keys.groupLast(groupId)); inGroup(it); it.prev()) {
+        if (Codec.decodeLong(it.value()) < cutOffset) {
+          maxIndexedTimestamp = Keys.timestampOf(it.key());
+          break;
+        }
+        wb.delete(rocks.times, it.key());
+      }
+      checkIterator(it);
+    }
+  }
+
+  /**
+   * Removes entries {@code <= index} (covered by a snapshot) with their index keys and segments.
+   */
+  private void dropPrefix(long index, WriteBatch wb) throws RocksDBException {
+    long newStart = firstOffsetAfter(index);
+    wb.deleteRange(rocks.log, Keys.groupStart(groupId), Keys.of(groupId, index + 1));
+    for (SegmentMeta s : List.copyOf(segments.values())) {
+      if (s.firstIndex() > index) {
+        break;
+      }
+      wb.delete(rocks.segments, Keys.of(groupId, s.firstIndex()));
+      segments.remove(s.firstIndex());
+      if (s.lastIndex() > index) {
+        SegmentMeta rest = trimmedSegment(s, index, newStart);
+        segments.put(rest.firstIndex(), rest);
+        putSegment(wb, rest);
+      }
+    }
+    wb.deleteRange(rocks.offsets, Keys.groupStart(groupId), Keys.of(groupId, newStart));
+    dropTimeIndexBelow(newStart, wb);
+    wb.put(rocks.state, Keys.of(groupId, OFFSET_FLOOR), Codec.encodeLong(nextOffset));
+    logStartOffset = newStart;
+  }
+
+  /** The part of {@code s} after {@code index}; scans the removed part to count its bytes. */
+  private SegmentMeta trimmedSegment(SegmentMeta s, long index, long newStart) {
+    long removedBytes = 0;
+    try (Slice upper = new Slice(Keys.of(groupId, index + 1));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = rocks.iterator(rocks.log, ro)) {
+      for (it.seek(Keys.of(groupId, s.firstIndex())); it.isValid(); it.next()) {
+        removedBytes += it.value().length + KEY_BYTES;
+      }
+      checkIterator(it);
+    }
+    long base = Math.max(s.baseOffset(), Math.min(newStart, s.endOffset()));
+    return new SegmentMeta(
+        index + 1,
+        s.lastIndex(),
+        base,
+        s.endOffset(),
+        s.bytes() - removedBytes,
+        s.createdMs(),
+        s.maxTimestamp());
+  }
+
+  /** Offset of the first batch at a Raft index after {@code index}, or the next offset. */
+  private long firstOffsetAfter(long index) {
+    for (SegmentMeta s : segments.values()) {
+      if (s.lastIndex() <= index || !s.hasBatches()) {
+        continue;
+      }
+      if (s.firstIndex() > index) {
+        return s.baseOffset();
+      }
+      try (Slice upper = new Slice(Keys.of(groupId, s.lastIndex() + 1));
+          ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+          RocksIterator it = rocks.iterator(rocks.log, ro)) {
+        for (it.seek(Keys.of(groupId, index + 1)); it.isValid(); it.next()) {
+          byte[] value = it.value();
+          if (Codec.isEnvelopeValue(value)) {
+            return BatchEnvelope.headerAt(value, Codec.ENTRY_HEADER_BYTES).baseOffset();
+          }
+        }
+        checkIterator(it);
+      }
+    }
+    return nextOffset;
+  }
+
+  /**
+   * Drops time-index entries for offsets below {@code newStart}. The last dropped entry's timestamp
+   * still bounds the batches from {@code newStart} on, so it is kept pointing at {@code newStart}:
+   * a lookup may then return an earlier offset than needed, never a later one.
+   */
+  private void dropTimeIndexBelow(long newStart, WriteBatch wb) throws RocksDBException {
+    byte[] lastDropped = null;
+    boolean nextAtStart = false;
+    try (ReadOptions ro = new ReadOptions();
+        RocksIterator it = rocks.iterator(rocks.times, ro)) {
+      for (it.seek(Keys.groupStart(groupId)); inGroup(it); it.next()) {
+        if (Codec.decodeLong(it.value()) >= newStart) {
+          nextAtStart = Codec.decodeLong(it.value()) == newStart;
+          break;
+        }
+        lastDropped = it.key();
+        wb.delete(rocks.times, lastDropped);
+      }
+      checkIterator(it);
+    }
+    if (lastDropped != null && !nextAtStart && newStart < nextOffset) {
+      wb.put(rocks.times, lastDropped, Codec.encodeLong(newStart));
+    }
+  }
+
+  private void wipeLog(WriteBatch wb) throws RocksDBException {
+    byte[] start = Keys.groupStart(groupId);
+    byte[] end = Keys.groupEnd(groupId);
+    wb.deleteRange(rocks.log, start, end);
+    wb.deleteRange(rocks.offsets, start, end);
+    wb.deleteRange(rocks.times, start, end);
+    wb.deleteRange(rocks.segments, start, end);
+    wb.put(rocks.state, Keys.of(groupId, OFFSET_FLOOR), Codec.encodeLong(nextOffset));
+    segments.clear();
+    logStartOffset = nextOffset;
+    maxIndexedTimestamp = Long.MIN_VALUE;
+  }
+
+  private void verifyEnvelope(Entry e) {
+    if (e.type() == EntryType.NORMAL && BatchEnvelope.isEnvelope(e.data())) {
+      Optional<String> problem = BatchEnvelope.verify(e.data());
+      if (problem.isPresent()) {
+        long offset =
+            e.data().length >= BatchEnvelope.HEADER_BYTES
+                ? BatchEnvelope.header(e.data()).baseOffset()
+                : -1;
+        throw new CorruptBatchException(
+            groupId, offset, "raft index " + e.index() + ": " + problem.get());
+      }
+    }
+  }
+
+  private interface Staging {
+    void stage(WriteBatch wb) throws RocksDBException;
+  }
+
+  /** Stages into one WriteBatch and writes it; on any failure reloads the in-memory mirror. */
+  private void writeOrReload(String what, Staging staging) {
+    boolean ok = false;
+    try (WriteBatch wb = new WriteBatch()) {
+      staging.stage(wb);
+      rocks.write(wb, what);
+      ok = true;
+    } catch (RocksDBException e) {
+      throw Rocks.error(rocks.dir, what, e);
+    } finally {
+      if (!ok) {
+        reload();
+      }
+    }
+  }
+
+  private void checkInLog(long index) {
+    if (index <= snapshotMeta.index() || index > lastIndex) {
+      throw new LogUnavailableException(
+          "group "
+              + groupId
+              + ": index "
+              + index
+              + " is outside the log ["
+              + (snapshotMeta.index() + 1)
+              + ", "
+              + lastIndex
+              + "]");
+    }
+  }
+
+  private void checkLive() {
+    Checks.state(!dropped, "group %s was dropped", groupId);
+  }
+
+  boolean inGroup(RocksIterator it) {
+    return it.isValid() && Keys.groupOf(it.key()) == groupId;
+  }
+
+  static void checkIterator(RocksIterator it) {
+    try {
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StorageException("RocksDB iterator failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Optional<byte[]> lastKey(org.rocksdb.ColumnFamilyHandle cf) {
+    try (ReadOptions ro = new ReadOptions();
+        RocksIterator it = rocks.iterator(cf, ro)) {
+      it.seekForPrev(Keys.groupLast(groupId));
+      Optional<byte[]> key = inGroup(it) ? Optional.of(it.key()) : Optional.empty();
+      checkIterator(it);
+      return key;
+    }
+  }
+
+  private Optional<Long> lastKeyValue(org.rocksdb.ColumnFamilyHandle cf) {
+    return lastKey(cf).map(Keys::valueOf);
+  }
+
+  private Optional<Long> firstKeyValue(org.rocksdb.ColumnFamilyHandle cf) {
+    try (ReadOptions ro = new ReadOptions();
+        RocksIterator it = rocks.iterator(cf, ro)) {
+      it.seek(Keys.groupStart(groupId));
+      Optional<Long> v = inGroup(it) ? Optional.of(Keys.valueOf(it.key())) : Optional.empty();
+      checkIterator(it);
+      return v;
+    }
+  }
+}

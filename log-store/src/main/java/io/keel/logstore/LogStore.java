@@ -1,0 +1,182 @@
+package io.keel.logstore;
+
+import io.keel.raft.DurableStore;
+import io.keel.raft.RaftStorage;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's durable store: every Raft group's log, hard state and snapshot in one RocksDB, so one
+ * {@link #sync()} (one WAL fsync) makes the staged writes of all groups durable together.
+ *
+ * <p>Use: {@link #group(long)} is the {@code RaftStorage} a group's {@code RaftNode} runs on (the
+ * Ready executor stages into it, then calls {@link #sync()} once for all groups); {@link
+ * #partitionLog(long)} is the offset view the fetch path reads. The leader wraps each producer
+ * batch in a {@link BatchEnvelope} carrying the offsets it assigned; staging that entry indexes it.
+ * Retention: {@link PartitionLog#applyRetention} names a segment boundary, the broker snapshots
+ * there and compacts the Raft log, which drops the segments.
+ *
+ * <p>Layout of the data directory: {@code keel-store.json} (format marker, checked before anything
+ * else is touched) and {@code rocksdb/}. Key and value formats are in docs/format.md.
+ */
+public final class LogStore implements DurableStore {
+  private static final Logger log = LoggerFactory.getLogger(LogStore.class);
+
+  private final LogStoreConfig config;
+  private final InstantSource clock;
+  private final Rocks rocks;
+  private final GroupCommit groupCommit;
+  private final Map<Long, GroupLog> groups = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService intervalSyncer;
+  private volatile RuntimeException intervalFailure;
+
+  private LogStore(LogStoreConfig config, InstantSource clock, Rocks rocks, Runnable afterFsync) {
+    this.config = config;
+    this.clock = clock;
+    this.rocks = rocks;
+    this.groupCommit =
+        new GroupCommit(
+            () -> {
+              rocks.syncWal();
+              afterFsync.run();
+            });
+    this.intervalSyncer =
+        config.fsyncPolicy() instanceof FsyncPolicy.Interval interval
+            ? startIntervalSync(interval)
+            : null;
+  }
+
+  /** Opens (or creates) the store in {@code config.dataDir()}. */
+  public static LogStore open(LogStoreConfig config) {
+    return open(config, InstantSource.system());
+  }
+
+  /** Opens the store with a clock for segment ages (tests roll segments by age with it). */
+  public static LogStore open(LogStoreConfig config, InstantSource clock) {
+    return open(config, clock, () -> {});
+  }
+
+  /** Opens the store, running {@code afterFsync} after each WAL fsync (crash tests use it). */
+  static LogStore open(LogStoreConfig config, InstantSource clock, Runnable afterFsync) {
+    StoreMarker.checkOrCreate(config.dataDir());
+    Rocks rocks =
+        Rocks.open(config.dataDir().resolve(StoreMarker.ROCKSDB_DIR), config.writeBufferBytes());
+    return new LogStore(config, clock, rocks, afterFsync);
+  }
+
+  public LogStoreConfig config() {
+    return config;
+  }
+
+  @Override
+  public RaftStorage group(long groupId) {
+    return groupLog(groupId);
+  }
+
+  /** The offset view of group {@code groupId}'s partition. */
+  public PartitionLog partitionLog(long groupId) {
+    return new PartitionLog(groupLog(groupId));
+  }
+
+  GroupLog groupLog(long groupId) {
+    return groups.computeIfAbsent(groupId, id -> new GroupLog(id, rocks, clock, config));
+  }
+
+  Rocks rocks() {
+    return rocks;
+  }
+
+  @Override
+  public void sync() {
+    switch (config.fsyncPolicy()) {
+      case FsyncPolicy.Always always -> groupCommit.sync();
+      case FsyncPolicy.Interval interval -> throwIfIntervalFailed();
+      case FsyncPolicy.Never never -> {}
+    }
+  }
+
+  @Override
+  public void dropGroup(long groupId) {
+    Keys.checkGroup(groupId);
+    GroupLog dropped = groups.remove(groupId);
+    if (dropped != null) {
+      dropped.markDropped();
+    }
+    byte[] start = Keys.groupStart(groupId);
+    byte[] end = Keys.groupEnd(groupId);
+    try (WriteBatch wb = new WriteBatch()) {
+      wb.deleteRange(rocks.log, start, end);
+      wb.deleteRange(rocks.state, start, end);
+      wb.deleteRange(rocks.offsets, start, end);
+      wb.deleteRange(rocks.times, start, end);
+      wb.deleteRange(rocks.segments, start, end);
+      rocks.write(wb, "drop group " + groupId);
+    } catch (RocksDBException e) {
+      throw Rocks.error(rocks.dir, "drop group " + groupId, e);
+    }
+  }
+
+  private ScheduledExecutorService startIntervalSync(FsyncPolicy.Interval interval) {
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "keel-log-store-fsync");
+              t.setDaemon(true);
+              return t;
+            });
+    long periodMs = Math.max(1, interval.period().toMillis());
+    s.scheduleWithFixedDelay(this::intervalSync, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    return s;
+  }
+
+  private void intervalSync() {
+    try {
+      groupCommit.sync();
+      intervalFailure = null;
+    } catch (RuntimeException e) {
+      log.error("background WAL fsync failed in {}", config.dataDir(), e);
+      intervalFailure = e;
+    }
+  }
+
+  private void throwIfIntervalFailed() {
+    RuntimeException failure = intervalFailure;
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Fsyncs the WAL (a clean shutdown loses nothing in any policy) and closes RocksDB. */
+  @Override
+  public void close() {
+    if (intervalSyncer != null) {
+      intervalSyncer.shutdownNow();
+      try {
+        intervalSyncer.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      rocks.syncWal();
+    } finally {
+      rocks.close();
+    }
+  }
+
+  /** Closes RocksDB without the final fsync: what a crash leaves behind, for tests. */
+  void closeWithoutSync() {
+    if (intervalSyncer != null) {
+      intervalSyncer.shutdownNow();
+    }
+    rocks.close();
+  }
+}

@@ -1,0 +1,48 @@
+package io.keel.raft;
+
+import java.util.List;
+
+/**
+ * A batch of work the caller must carry out for one {@link RaftNode}.
+ *
+ * <p>Ordering contract (safety depends on it):
+ *
+ * <ol>
+ *   <li>Stage {@code hardState} (if non-null), {@code snapshot} (if non-null, with {@link
+ *       RaftStorage#applySnapshot}) and then {@code entries} (with {@link RaftStorage#append}).
+ *   <li>{@link DurableStore#sync()} so all of it is durable.
+ *   <li>Send {@code messages}: some of them (votes, append acknowledgements) promise what was just
+ *       persisted.
+ *   <li>Apply the snapshot's data and then {@code committedEntries}, in order, to the state
+ *       machine; serve {@code readStates} once the state machine has applied their index.
+ *   <li>Call {@link RaftNode#advance(Ready)}.
+ * </ol>
+ *
+ * <p>Exactly one component executes a Ready, and no other call may be made on the node between
+ * {@link RaftNode#ready()} and {@link RaftNode#advance(Ready)}.
+ *
+ * @param hardState the hard state to persist, null if unchanged
+ * @param entries entries to stage (they may overwrite an uncommitted suffix) and sync before
+ *     sending
+ * @param snapshot a snapshot to stage with applySnapshot and install, or null
+ * @param messages messages to send after the sync
+ * @param committedEntries entries to apply in order; each is committed and persisted by step 2
+ * @param readStates read-index requests now confirmed
+ * @param softState the new volatile state, null if unchanged
+ */
+public record Ready(
+    HardState hardState,
+    List<Entry> entries,
+    Snapshot snapshot,
+    List<Message> messages,
+    List<Entry> committedEntries,
+    List<ReadState> readStates,
+    SoftState softState) {
+
+  public Ready {
+    entries = List.copyOf(entries);
+    messages = List.copyOf(messages);
+    committedEntries = List.copyOf(committedEntries);
+    readStates = List.copyOf(readStates);
+  }
+}

@@ -1,0 +1,114 @@
+package io.keel.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProgressTest {
+  private static final Snapshot SNAP =
+      new Snapshot(50, 3, Membership.ofVoters(Set.of(1, 2, 3)), new byte[0]);
+
+  @Test
+  void probeSendsOneAppendAtATime() {
+    Progress pr = new Progress(11, 4, 1000);
+    assertEquals(Progress.State.PROBE, pr.state());
+    assertFalse(pr.isPaused());
+    pr.sentAppend(12, 10, true);
+    assertTrue(pr.isPaused());
+    assertEquals(11, pr.next(), "probe does not advance next optimistically");
+    pr.onHeartbeatResponse();
+    assertFalse(pr.isPaused());
+  }
+
+  @Test
+  void acceptedProbeSwitchesToReplicate() {
+    Progress pr = new Progress(11, 4, 1000);
+    pr.sentAppend(12, 10, true);
+    assertTrue(pr.onAppendAccepted(12));
+    assertEquals(Progress.State.REPLICATE, pr.state());
+    assertEquals(12, pr.match());
+    assertEquals(13, pr.next());
+  }
+
+  @Test
+  void rejectedProbeBacksOffUsingTheHintButNeverBelowMatch() {
+    Progress pr = new Progress(20, 4, 1000);
+    pr.sentAppend(21, 10, true);
+    pr.onAppendRejected(7);
+    assertEquals(8, pr.next());
+    assertFalse(pr.isPaused());
+    pr.onAppendRejected(30);
+    assertEquals(7, pr.next(), "a hint above next still moves next back by one");
+  }
+
+  @Test
+  void replicatePipelinesUntilTheWindowIsFullByCount() {
+    Progress pr = replicating(10);
+    for (int i = 0; i < 4; i++) {
+      assertFalse(pr.isPaused());
+      pr.sentAppend(11 + i, 10, true);
+    }
+    assertTrue(pr.isPaused());
+    assertEquals(15, pr.next());
+    pr.onAppendAccepted(12);
+    assertFalse(pr.isPaused());
+  }
+
+  @Test
+  void replicateWindowIsBoundedByBytes() {
+    Progress pr = replicating(10);
+    pr.sentAppend(15, 600, true);
+    assertFalse(pr.isPaused());
+    pr.sentAppend(20, 600, true);
+    assertTrue(pr.isPaused());
+  }
+
+  @Test
+  void heartbeatResponseFreesTheOldestRequestOfAFullWindow() {
+    Progress pr = replicating(10);
+    pr.sentAppend(15, 2000, true);
+    assertTrue(pr.isPaused());
+    pr.onHeartbeatResponse();
+    assertFalse(pr.isPaused());
+  }
+
+  @Test
+  void rejectionWhileReplicatingFallsBackToProbeAtMatch() {
+    Progress pr = replicating(10);
+    pr.sentAppend(15, 10, true);
+    pr.onAppendRejected(3);
+    assertEquals(Progress.State.PROBE, pr.state());
+    assertEquals(11, pr.next());
+  }
+
+  @Test
+  void snapshotPausesAppendsUntilDoneThenProbesAfterIt() {
+    Progress pr = replicating(10);
+    pr.becomeSnapshot(SNAP);
+    assertTrue(pr.isPaused());
+    pr.onSnapshotProgress(100);
+    assertEquals(100, pr.snapshotOffset());
+    pr.becomeProbe();
+    assertEquals(50, pr.match());
+    assertEquals(51, pr.next());
+  }
+
+  @Test
+  void snapshotStallIsReportedAfterTheGivenTicks() {
+    Progress pr = replicating(10);
+    pr.becomeSnapshot(SNAP);
+    assertFalse(pr.snapshotStalled(3));
+    assertFalse(pr.snapshotStalled(3));
+    assertTrue(pr.snapshotStalled(3));
+  }
+
+  private static Progress replicating(long match) {
+    Progress pr = new Progress(match + 1, 4, 1000);
+    pr.onAppendAccepted(match);
+    assertEquals(Progress.State.REPLICATE, pr.state());
+    return pr;
+  }
+}
