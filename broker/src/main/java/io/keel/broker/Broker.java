@@ -15,6 +15,8 @@ import io.keel.broker.controller.ControllerSettings;
 import io.keel.broker.controller.MetadataCache;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.QuorumController;
+import io.keel.broker.group.GroupCoordinatorService;
+import io.keel.broker.group.GroupSettings;
 import io.keel.broker.http.HttpEndpoints;
 import io.keel.broker.metrics.BrokerMetrics;
 import io.keel.broker.metrics.RequestMetricsInterceptor;
@@ -71,6 +73,7 @@ public final class Broker implements AutoCloseable {
   private QuorumController controller;
   private ControllerClient controllerClient;
   private PartitionManager partitions;
+  private GroupCoordinatorService groups;
   private BrokerLifecycle lifecycle;
   private Server server;
   private Server internalServer;
@@ -151,11 +154,22 @@ public final class Broker implements AutoCloseable {
             scheduler,
             partitionSettings(),
             InstantSource.system());
+    groups =
+        new GroupCoordinatorService(
+            nodeId,
+            runtime,
+            cache,
+            controllerClient::createTopics,
+            metrics.registry(),
+            scheduler,
+            groupSettings(),
+            InstantSource.system());
     startServers();
     if (controller != null) {
       controller.start();
     }
     partitions.start();
+    groups.start();
     lifecycle =
         new BrokerLifecycle(
             registration(), config.brokerHeartbeatInterval(), controllerClient, cache, runtime);
@@ -179,7 +193,8 @@ public final class Broker implements AutoCloseable {
             new ProducerIdAllocator(
                 config.dataDir().resolve("producer-ids"), config.nodeId(), 1_000),
             ApiSettings.defaults().withMaxRequestBytes(config.maxRequestBytes()),
-            scheduler);
+            scheduler,
+            groups);
     serverBuilder.maxInboundMessageSize(
         Math.max(GRPC_MAX_INBOUND_BYTES, config.maxRequestBytes() + (1 << 20)));
     serverBuilder.addService(
@@ -290,6 +305,15 @@ public final class Broker implements AutoCloseable {
         defaults.statusInterval());
   }
 
+  private GroupSettings groupSettings() {
+    return new GroupSettings(
+        config.get(BrokerConfig.OFFSETS_TOPIC_PARTITIONS),
+        config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
+        Duration.ofMillis(config.get(BrokerConfig.GROUP_SESSION_TIMEOUT_MS)),
+        Duration.ofMillis(config.get(BrokerConfig.GROUP_HEARTBEAT_INTERVAL_MS)),
+        GroupSettings.defaults().lagRefreshInterval());
+  }
+
   private void onFatal(Throwable t) {
     log.error("node {} hit a fatal error and stops serving", config.nodeId(), t);
     fatal.complete(t);
@@ -335,6 +359,10 @@ public final class Broker implements AutoCloseable {
 
   public PartitionManager partitions() {
     return partitions;
+  }
+
+  public GroupCoordinatorService groups() {
+    return groups;
   }
 
   public BrokerMetrics metrics() {
@@ -411,6 +439,7 @@ public final class Broker implements AutoCloseable {
   /** Closes whatever was started, in dependency order; also after a failed start. */
   private void closeComponents() {
     closeIfOpen(lifecycle);
+    closeIfOpen(groups);
     closeIfOpen(partitions);
     closeIfOpen(controller);
     stopServer(server);

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param progressInterval how often a progress line is printed
  * @param brokerMainClass the broker entry point (tests substitute a fake)
  * @param fsync broker fsync setting: always, interval=<ms> or never
+ * @param unsafeLeaderAcks queue producers use acks=1: a send is acknowledged once the partition
+ *     leader has appended it locally, before the quorum has it. Unsafe by design, for showing
+ *     that the checker catches lost writes; needs idempotence off
  */
 public record ChaosOptions(
     int nodes,
@@ -39,7 +42,8 @@ public record ChaosOptions(
     Degradation netem,
     Duration progressInterval,
     String brokerMainClass,
-    String fsync) {
+    String fsync,
+    boolean unsafeLeaderAcks) {
 
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -55,6 +59,10 @@ public record ChaosOptions(
     }
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be > 0, got " + progressInterval);
+    }
+    if (unsafeLeaderAcks && idempotence) {
+      throw new IllegalArgumentException(
+          "unsafeLeaderAcks needs idempotence off (idempotent producers require acks=all)");
     }
     faults = Set.copyOf(EnumSet.copyOf(faults));
   }
@@ -78,9 +86,12 @@ public record ChaosOptions(
             .append(" --workload ")
             .append(workload.cliName())
             .append(" --idempotence ")
-            .append(idempotence)
+            .append(idempotence ? "on" : "off")
             .append(" --output ")
             .append(outputDir);
+    if (unsafeLeaderAcks) {
+      cmd.append(" --unsafe-leader-acks");
+    }
     if (networkMode != NetworkMode.AUTO) {
       cmd.append(" --network ").append(networkMode.name().toLowerCase(Locale.ROOT));
     }
@@ -102,6 +113,7 @@ public record ChaosOptions(
     private Duration progressInterval = Duration.ofSeconds(10);
     private String brokerMainClass = ClusterSpec.BROKER_MAIN;
     private String fsync = "always";
+    private boolean unsafeLeaderAcks;
 
     public Builder nodes(int value) {
       nodes = value;
@@ -168,6 +180,11 @@ public record ChaosOptions(
       return this;
     }
 
+    public Builder unsafeLeaderAcks(boolean value) {
+      unsafeLeaderAcks = value;
+      return this;
+    }
+
     public ChaosOptions build() {
       long s = seed != null ? seed : new SecureRandom().nextLong();
       return new ChaosOptions(
@@ -183,7 +200,8 @@ public record ChaosOptions(
           netem,
           progressInterval,
           brokerMainClass,
-          fsync);
+          fsync,
+          unsafeLeaderAcks);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.keel.chaos.history.Rec;
 import io.keel.chaos.nemesis.ClusterView;
 import io.keel.chaos.workload.Workload;
 import io.keel.chaos.workload.WorkloadContext;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +135,7 @@ final class SyntheticQueueWorkload implements Workload {
   }
 
   @Override
-  public ReplicaLogs replicaLogs() {
+  public ReplicaLogs replicaLogs(Map<Integer, Path> dataDirs) {
     return ReplicaLogs.none();
   }
 

@@ -1,5 +1,7 @@
 package io.keel.cli;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -13,8 +15,21 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     if (parsed.hasMatchedOption("--verbose")) {
       e.printStackTrace(cmd.getErr());
     }
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable cause = unwrap(e);
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     cmd.getErr().println("keel: " + message);
+    cmd.getErr().flush();
     return EXIT_FAILURE;
+  }
+
+  /** Futures wrap the client's typed exception; the user wants the broker's words. */
+  private static Throwable unwrap(Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       GroupCommand.class,
       ClusterCommand.class,
       BenchCommand.class,
+      ChaosCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

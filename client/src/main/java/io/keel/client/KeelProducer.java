@@ -120,7 +120,12 @@ public final class KeelProducer<K, V> implements AutoCloseable {
       throw fatal;
     }
     long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
-    ClusterSnapshot snapshot = metadata.awaitTopic(record.topic(), deadlineNanos, "max.block.ms");
+    ClusterSnapshot snapshot =
+        metadata.awaitTopic(
+            record.topic(),
+            deadlineNanos,
+            config.retryBackoffMs(),
+            "max.block.ms=" + config.maxBlockMs());
     byte[] key = serialize(keySerializer, record.topic(), record.key(), "key");
     byte[] value = serialize(valueSerializer, record.topic(), record.value(), "value");
     int partitions = snapshot.partitionCount(record.topic());

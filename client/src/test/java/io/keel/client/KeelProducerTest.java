@@ -195,11 +195,25 @@ class KeelProducerTest {
   }
 
   @Test
-  void unknownTopicFailsWithATypedError() {
-    var producer = producer(b -> b.maxBlockMs(5_000));
+  void unknownTopicFailsWithATypedErrorAfterMaxBlockMs() {
+    var producer = producer(b -> b.maxBlockMs(300));
     var f = producer.send(new ProducerRecord<>("nope", null, "v"));
     ExecutionException e = assertThrows(ExecutionException.class, f::get);
     assertInstanceOf(UnknownTopicException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("max.block.ms=300"), e.getCause().getMessage());
+  }
+
+  @Test
+  void topicCreatedWhileSendWaitsIsFound() throws Exception {
+    var producer = producer(b -> b.maxBlockMs(30_000));
+    // send() blocks while it waits for the topic's metadata, so it runs on another thread.
+    var f =
+        CompletableFuture.supplyAsync(() -> producer.send(new ProducerRecord<>("late", null, "v")));
+    while (cluster.metadataRequests() < 3) {
+      Thread.onSpinWait();
+    }
+    cluster.createTopic("late", 1);
+    assertEquals(0, await(f.get(30, TimeUnit.SECONDS)).offset());
   }
 
   @Test

@@ -27,10 +27,6 @@ final class Inflights {
     return count;
   }
 
-  long bytes() {
-    return bytes;
-  }
-
   /** Records a request carrying entries up to {@code lastIndex}; indexes must increase. */
   void add(long lastIndex, long sizeBytes) {
     Checks.state(!isFull(), "inflights full: %s requests, %s bytes", count, bytes);

@@ -1,6 +1,8 @@
 package io.keel.raft;
 
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A group's configuration: voters decide elections and commits; learners only receive the log. Node
@@ -8,8 +10,10 @@ import java.util.Set;
  */
 public record Membership(Set<Integer> voters, Set<Integer> learners) {
   public Membership {
-    voters = Set.copyOf(voters);
-    learners = Set.copyOf(learners);
+    // Sorted, so iteration (and therefore message order) is the same in every JVM: Set.copyOf's
+    // order changes from run to run, which would break simulation replay.
+    voters = Collections.unmodifiableSet(new TreeSet<>(voters));
+    learners = Collections.unmodifiableSet(new TreeSet<>(learners));
     for (int id : voters) {
       Checks.arg(id > 0, "node id must be > 0, was %s", id);
       Checks.arg(!learners.contains(id), "node %s is both voter and learner", id);

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Randomised deterministic simulation of Raft groups under network faults, crashes, clock skew,
  * membership changes, leadership transfers and snapshots. {@code -Dkeel.sim.seeds=N} sets the
- * number of seeds, {@code -Dkeel.sim.seed=S} replays one.
+ * number of seeds (starting at {@code -Dkeel.sim.firstSeed=F}, default 0), {@code
+ * -Dkeel.sim.seed=S} replays one, and {@code -Dkeel.sim.bug=NAME} replays a {@link
+ * BugInjectionTest} failure with its bug switched on.
  */
 class RaftSimulationTest {
   private static final int DEFAULT_SEEDS = 1000;
@@ -36,21 +38,23 @@ class RaftSimulationTest {
   @Test
   void invariantsHoldForEverySeed() {
     Long replay = Long.getLong("keel.sim.seed");
-    long first = replay != null ? replay : 0;
+    long first = replay != null ? replay : Long.getLong("keel.sim.firstSeed", 0);
+    String bug = System.getProperty("keel.sim.bug");
+    Set<RaftBug> bugs = bug == null ? Set.of() : Set.of(RaftBug.valueOf(bug));
     long count = replay != null ? 1 : Integer.getInteger("keel.sim.seeds", DEFAULT_SEEDS);
     System.out.printf(
         "Raft simulation: seeds %d..%d; replay one with %s%n",
         first, first + count - 1, SimRunner.replayCommand(first).replace(first + "", "<seed>"));
     Map<String, Long> counts = new TreeMap<>();
     for (long seed = first; seed < first + count; seed++) {
-      String failure = SimRunner.runSeed(seed, Set.of(), counts);
+      String failure = SimRunner.runSeed(seed, bugs, counts);
       if (failure != null) {
         System.out.println(failure);
         fail(
             "simulation seed "
                 + seed
                 + " failed (report above); replay: "
-                + SimRunner.replayCommand(seed));
+                + SimRunner.replayCommand(seed, bugs));
       }
     }
     System.out.println("Raft simulation event counts: " + counts);

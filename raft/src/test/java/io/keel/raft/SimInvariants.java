@@ -24,6 +24,9 @@ final class SimInvariants {
   private final Map<LogKey, EntryFacts> entries = new HashMap<>();
   private final Map<Long, Integer> votes = new HashMap<>();
   private long[] committedTerm = new long[1024];
+  // Lowest term in which some node was seen with the index committed: from then on every leader
+  // holds the entry (Leader Completeness), so any node in that term or later may only store it.
+  private long[] committedSinceTerm = new long[1024];
   private long[] appliedHash = new long[1024];
   private long[] chainHash = new long[1024];
   private long maxCommitted;
@@ -61,7 +64,7 @@ final class SimInvariants {
   }
 
   /** Log Matching, and no committed entry overwritten: checked as entries are staged. */
-  void onStaged(int node, RaftStorage storage, Iterable<Entry> staged) {
+  void onStaged(int node, long nodeTerm, RaftStorage storage, Iterable<Entry> staged) {
     for (Entry e : staged) {
       long prevTerm = storage.term(e.index() - 1);
       EntryFacts facts = new EntryFacts(SimStateMachine.entryHash(e), prevTerm);
@@ -72,10 +75,12 @@ final class SimInvariants {
             node, e.index(), e.term(), facts, known);
       }
       long committed = committedTerm(e.index());
-      if (committed != 0 && committed != e.term()) {
+      boolean bound = committed != 0 && nodeTerm >= committedSinceTerm[(int) e.index()];
+      if (bound && committed != e.term()) {
         fail(
-            "committed entry changed: n%d writes term %d at index %d, committed term is %d",
-            node, e.term(), e.index(), committed);
+            "committed entry changed: n%d in term %d writes term %d at index %d, committed term"
+                + " is %d since term %d",
+            node, nodeTerm, e.term(), e.index(), committed, committedSinceTerm[(int) e.index()]);
       }
     }
   }
@@ -130,6 +135,7 @@ final class SimInvariants {
 
   private void recordCommitted(int node, RaftNode raft, long from, long to) {
     committedTerm = grow(committedTerm, to);
+    committedSinceTerm = grow(committedSinceTerm, to);
     for (long i = from; i <= to; i++) {
       long t = raft.termAt(i);
       if (t < 0) {
@@ -138,7 +144,10 @@ final class SimInvariants {
       long known = committedTerm[(int) i];
       if (known == 0) {
         committedTerm[(int) i] = t;
-      } else if (known != t) {
+        committedSinceTerm[(int) i] = raft.term();
+      } else if (known == t) {
+        committedSinceTerm[(int) i] = Math.min(committedSinceTerm[(int) i], raft.term());
+      } else {
         fail(
             "committed entry changed: n%d commits term %d at index %d, committed term was %d",
             node, t, i, known);

@@ -10,6 +10,12 @@ final class SimRunner {
     return "./mvnw -B -pl raft test -Dtest=RaftSimulationTest -Dkeel.sim.seed=" + seed;
   }
 
+  static String replayCommand(long seed, Set<RaftBug> bugs) {
+    return bugs.isEmpty()
+        ? replayCommand(seed)
+        : replayCommand(seed) + " -Dkeel.sim.bug=" + bugs.iterator().next();
+  }
+
   /** Runs one seed; returns null if every invariant held, else a failure report. */
   static String runSeed(long seed, Set<RaftBug> bugs) {
     return runSeed(seed, bugs, new java.util.TreeMap<>());
@@ -26,7 +32,7 @@ final class SimRunner {
       StringBuilder out = new StringBuilder();
       out.append("simulation seed ").append(seed).append(" failed at step ").append(sim.steps());
       out.append(bugs.isEmpty() ? "" : " (injected bugs " + bugs + ")").append('\n');
-      out.append("replay: ").append(replayCommand(seed)).append('\n');
+      out.append("replay: ").append(replayCommand(seed, bugs)).append('\n');
       out.append("violation: ").append(e.getMessage()).append('\n');
       out.append("options: ").append(sim.options()).append('\n');
       out.append("nodes:\n").append(sim.state());

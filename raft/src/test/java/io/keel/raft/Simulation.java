@@ -202,7 +202,7 @@ final class Simulation {
       storage.applySnapshot(r.snapshot());
     }
     storage.append(r.entries());
-    invariants.onStaged(n.id, storage, r.entries());
+    invariants.onStaged(n.id, n.raft.term(), storage, r.entries());
     if (maybeCrashAt(n, CrashPoint.BEFORE_SYNC)) {
       return;
     }

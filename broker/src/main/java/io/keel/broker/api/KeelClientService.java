@@ -4,8 +4,27 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.keel.broker.controller.ControllerClient;
 import io.keel.broker.controller.MetadataView;
+import io.keel.broker.group.GroupCoordinatorService;
 import io.keel.broker.partition.PartitionManager;
 import io.keel.broker.partition.ProducerIdAllocator;
+import io.keel.proto.CommitOffsetsRequest;
+import io.keel.proto.CommitOffsetsResponse;
+import io.keel.proto.ConsumerGroupHeartbeatRequest;
+import io.keel.proto.ConsumerGroupHeartbeatResponse;
+import io.keel.proto.DeleteGroupsRequest;
+import io.keel.proto.DeleteGroupsResponse;
+import io.keel.proto.DescribeGroupsRequest;
+import io.keel.proto.DescribeGroupsResponse;
+import io.keel.proto.FetchOffsetsRequest;
+import io.keel.proto.FetchOffsetsResponse;
+import io.keel.proto.FindCoordinatorRequest;
+import io.keel.proto.FindCoordinatorResponse;
+import io.keel.proto.LeaveGroupRequest;
+import io.keel.proto.LeaveGroupResponse;
+import io.keel.proto.ListGroupsRequest;
+import io.keel.proto.ListGroupsResponse;
+import io.keel.proto.ResetOffsetsRequest;
+import io.keel.proto.ResetOffsetsResponse;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
 import io.keel.proto.DeleteTopicsRequest;
@@ -36,13 +55,14 @@ import java.util.function.Supplier;
  * The gRPC {@code KeelClient} service: a thin adapter that validates, maps proto to domain, hands
  * the work to the partition's loop or the controller, and completes the observer. Errors of one
  * topic or partition are typed {@code ErrorDetail}s in the response; a gRPC status error means the
- * request itself could not be served. Consumer-group RPCs are not served yet (UNIMPLEMENTED).
+ * request itself could not be served. Consumer-group RPCs go to the {@link GroupCoordinatorService}.
  */
 public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   private final PartitionRequests partitions;
   private final ClusterRequests cluster;
   private final ControllerClient controller;
   private final ProducerIdAllocator producerIds;
+  private final GroupCoordinatorService groups;
 
   public KeelClientService(
       int nodeId,
@@ -52,13 +72,15 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
       ControllerClient controller,
       ProducerIdAllocator producerIds,
       ApiSettings settings,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      GroupCoordinatorService groups) {
     ErrorDetails errors = new ErrorDetails(metadata);
     PartitionRouter router = new PartitionRouter(partitionManager, metadata, errors);
     this.partitions = new PartitionRequests(router, metadata, errors, settings, timer);
     this.cluster = new ClusterRequests(nodeId, clusterId, partitionManager, metadata);
     this.controller = controller;
     this.producerIds = producerIds;
+    this.groups = groups;
   }
 
   @Override
@@ -142,6 +164,61 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   public void deleteTopics(
       DeleteTopicsRequest request, StreamObserver<DeleteTopicsResponse> observer) {
     reply(controller.deleteTopics(request), observer);
+  }
+
+  // ------------------------------------------------------------------ consumer groups
+
+  @Override
+  public void findCoordinator(
+      FindCoordinatorRequest request, StreamObserver<FindCoordinatorResponse> observer) {
+    reply(groups.findCoordinator(request), observer);
+  }
+
+  @Override
+  public void consumerGroupHeartbeat(
+      ConsumerGroupHeartbeatRequest request,
+      StreamObserver<ConsumerGroupHeartbeatResponse> observer) {
+    reply(groups.heartbeat(request), observer);
+  }
+
+  @Override
+  public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupResponse> observer) {
+    reply(groups.leaveGroup(request), observer);
+  }
+
+  @Override
+  public void commitOffsets(
+      CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
+    reply(groups.commitOffsets(request), observer);
+  }
+
+  @Override
+  public void fetchOffsets(
+      FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> observer) {
+    reply(groups.fetchOffsets(request), observer);
+  }
+
+  @Override
+  public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
+    reply(groups.listGroups(request), observer);
+  }
+
+  @Override
+  public void describeGroups(
+      DescribeGroupsRequest request, StreamObserver<DescribeGroupsResponse> observer) {
+    reply(groups.describeGroups(request), observer);
+  }
+
+  @Override
+  public void deleteGroups(
+      DeleteGroupsRequest request, StreamObserver<DeleteGroupsResponse> observer) {
+    reply(groups.deleteGroups(request), observer);
+  }
+
+  @Override
+  public void resetOffsets(
+      ResetOffsetsRequest request, StreamObserver<ResetOffsetsResponse> observer) {
+    reply(groups.resetOffsets(request), observer);
   }
 
   /** Runs a synchronous handler, turning an unexpected exception into a failed reply. */

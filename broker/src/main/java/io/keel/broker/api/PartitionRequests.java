@@ -245,8 +245,7 @@ final class PartitionRequests {
     return b.build();
   }
 
-  private static FetchPartitionResponse fetchError(
-      FetchPartition asked, ErrorDetail error) {
+  private static FetchPartitionResponse fetchError(FetchPartition asked, ErrorDetail error) {
     return FetchPartitionResponse.newBuilder()
         .setTopic(asked.getTopic())
         .setPartition(asked.getPartition())
@@ -308,5 +307,4 @@ final class PartitionRequests {
               "spec.kind must be EARLIEST, LATEST or BY_TIMESTAMP, was " + spec.getKind());
     };
   }
-
 }

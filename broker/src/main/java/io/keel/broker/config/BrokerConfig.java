@@ -191,6 +191,31 @@ public final class BrokerConfig {
           "How often retention runs, in ms.",
           Parsers.intAtLeast(1));
 
+  public static final ConfigKey<Integer> OFFSETS_TOPIC_PARTITIONS =
+      new ConfigKey<>(
+          "offsets.topic.partitions",
+          "12",
+          "Partitions of the internal __consumer_offsets topic, fixed when it is first created.",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<Integer> OFFSETS_TOPIC_REPLICATION_FACTOR =
+      new ConfigKey<>(
+          "offsets.topic.replication.factor",
+          "3",
+          "Replicas of __consumer_offsets partitions (capped by the live nodes at creation).",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<Integer> GROUP_SESSION_TIMEOUT_MS =
+      new ConfigKey<>(
+          "group.session.timeout.ms",
+          "45000",
+          "A group member that has not heartbeated for this long (ms) is removed from its group.",
+          Parsers.intAtLeast(2));
+  public static final ConfigKey<Integer> GROUP_HEARTBEAT_INTERVAL_MS =
+      new ConfigKey<>(
+          "group.heartbeat.interval.ms",
+          "3000",
+          "How often group members heartbeat (ms); below group.session.timeout.ms.",
+          Parsers.intAtLeast(1));
+
   /** Every key, in documentation order. */
   public static final List<ConfigKey<?>> KEYS =
       List.of(
@@ -221,7 +246,11 @@ public final class BrokerConfig {
           LEADER_BALANCE_INTERVAL_MS,
           CONTROLLED_SHUTDOWN_TIMEOUT_MS,
           CONTROLLER_REQUEST_TIMEOUT_MS,
-          RETENTION_CHECK_INTERVAL_MS);
+          RETENTION_CHECK_INTERVAL_MS,
+          OFFSETS_TOPIC_PARTITIONS,
+          OFFSETS_TOPIC_REPLICATION_FACTOR,
+          GROUP_SESSION_TIMEOUT_MS,
+          GROUP_HEARTBEAT_INTERVAL_MS);
 
   private final Map<String, String> raw;
   private final Map<String, Object> parsed = new HashMap<>();

@@ -26,27 +26,35 @@ public final class GroupRecordCodec {
 
   private GroupRecordCodec() {}
 
-  public static byte[] encode(GroupRecord record) {
+  /** One Raft entry holding {@code records} (applied together, atomically). */
+  public static byte[] encode(List<? extends GroupRecord> records) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      write(out, record);
+      for (GroupRecord r : records) {
+        write(out, r);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  public static GroupRecord decode(byte[] data) {
+  /** The records of one Raft entry. */
+  public static List<GroupRecord> decode(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      GroupRecord r = read(in);
-      if (in.available() != 0) {
-        throw new IllegalStateException(
-            "group record of " + data.length + " bytes has " + in.available() + " trailing bytes");
+      List<GroupRecord> out = new ArrayList<>();
+      while (in.available() > 0) {
+        out.add(read(in));
       }
-      return r;
+      return out;
     } catch (IOException e) {
-      throw new IllegalStateException("corrupt group record of " + data.length + " bytes", e);
+      throw new IllegalStateException("corrupt group entry of " + data.length + " bytes", e);
     }
+  }
+
+  /** Whether an entry's data holds group records (and not, say, a record batch). */
+  public static boolean isGroupEntry(byte[] data) {
+    return data.length > 0 && data[0] >= OFFSET_COMMIT && data[0] <= GROUP_TOMBSTONE;
   }
 
   /** A snapshot: a version byte, a count, then the records. */

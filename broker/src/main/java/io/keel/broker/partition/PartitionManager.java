@@ -5,6 +5,7 @@ import io.keel.broker.controller.MetadataListener;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.TopicConfigs;
 import io.keel.broker.controller.TopicInfo;
+import io.keel.broker.group.GroupCoordinatorService;
 import io.keel.broker.raft.GroupRuntime;
 import io.keel.broker.raft.RaftGroup;
 import io.keel.logstore.PartitionLog;
@@ -159,6 +160,9 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
     Map<Long, PartitionId> wanted = new HashMap<>();
     Map<Long, List<Integer>> replicasOf = new HashMap<>();
     for (TopicInfo topic : current.topics().values()) {
+      if (topic.name().equals(GroupCoordinatorService.OFFSETS_TOPIC)) {
+        continue; // hosted by the group coordinator with its own state machine
+      }
       for (int p = 0; p < topic.partitions(); p++) {
         if (topic.replicas(p).contains(nodeId)) {
           long groupId = topic.groupId(p);
@@ -222,8 +226,7 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
         gauge("keel_partition_under_replicated", tags, r, s -> s.underReplicated() ? 1 : 0));
   }
 
-  private Meter gauge(
-      String name, Tags tags, Running r, ToDoubleFunction<PartitionStatus> f) {
+  private Meter gauge(String name, Tags tags, Running r, ToDoubleFunction<PartitionStatus> f) {
     return Gauge.builder(name, r, x -> f.applyAsDouble(x.status)).tags(tags).register(meters);
   }
 

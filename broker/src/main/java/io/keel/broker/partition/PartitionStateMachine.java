@@ -22,7 +22,6 @@ import io.keel.raft.Snapshot;
 import io.keel.raft.SoftState;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -300,8 +299,7 @@ public final class PartitionStateMachine implements GroupStateMachine {
         });
   }
 
-  private static <T> BiConsumer<T, Throwable> completeInto(
-      CompletableFuture<T> target) {
+  private static <T> BiConsumer<T, Throwable> completeInto(CompletableFuture<T> target) {
     return (value, err) -> {
       if (err != null) {
         target.completeExceptionally(err);
@@ -328,8 +326,8 @@ public final class PartitionStateMachine implements GroupStateMachine {
 
   /**
    * Checks leadership and the offset range and captures the read's bounds; {@link
-   * ReadPlan#execute()} may then run on any thread. A leader that is not ready yet plans an
-   * empty read, so the caller waits rather than seeing a stale high watermark.
+   * ReadPlan#execute()} may then run on any thread. A leader that is not ready yet plans an empty
+   * read, so the caller waits rather than seeing a stale high watermark.
    */
   ReadPlan planRead(long fetchOffset, int maxBytes, boolean atLeastOneBatch) {
     requireLeader();

@@ -38,8 +38,7 @@ public final class RecordBatches {
       batch =
           RecordBatch.decode(
               bytes,
-              RecordBatchLimits.withMaxBatchBytes(
-                  Math.max(maxBytes, RecordBatch.HEADER_BYTES)));
+              RecordBatchLimits.withMaxBatchBytes(Math.max(maxBytes, RecordBatch.HEADER_BYTES)));
       batch.verifyRecords();
     } catch (CorruptRecordBatchException e) {
       throw new PartitionException(

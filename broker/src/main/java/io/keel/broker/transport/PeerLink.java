@@ -100,7 +100,15 @@ final class PeerLink implements AutoCloseable {
     if (out == null) {
       return;
     }
-    awaitReady(out);
+    if (!awaitReady(out)) {
+      // The peer is not draining its stream (paused, overloaded): drop rather than buffer
+      // without bound inside gRPC. Raft retransmits what matters.
+      dropped.addAndGet(
+          frame.getMessagesCount()
+              + frame.getHeartbeatsCount()
+              + frame.getHeartbeatResponsesCount());
+      return;
+    }
     try {
       out.onNext(frame.build());
     } catch (RuntimeException e) {
@@ -142,17 +150,19 @@ final class PeerLink implements AutoCloseable {
     return stream;
   }
 
-  private void awaitReady(ClientCallStreamObserver<RaftBatch> out) throws InterruptedException {
+  /** Waits up to READY_WAIT_MS for gRPC flow control to accept a frame; false if it did not. */
+  private boolean awaitReady(ClientCallStreamObserver<RaftBatch> out) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
     synchronized (readyMonitor) {
       while (!out.isReady() && !streamBroken) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          return; // buffer the frame in gRPC rather than stall; the queue bound still applies
+          return false;
         }
         TimeUnit.NANOSECONDS.timedWait(readyMonitor, left);
       }
     }
+    return !streamBroken;
   }
 
   private void closeStream() {

@@ -117,7 +117,8 @@ class KeelClientServiceTest {
             null,
             new ProducerIdAllocator(dir.resolve("producer-ids"), 1, 10),
             ApiSettings.defaults().withMaxRequestBytes(MAX_REQUEST_BYTES),
-            timer);
+            timer,
+            null);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
@@ -234,8 +235,7 @@ class KeelClientServiceTest {
     return client
         .listOffsets(
             ListOffsetsRequest.newBuilder()
-                .addPartitions(
-                    ListOffsetsPartition.newBuilder().setTopic("orders").setSpec(spec))
+                .addPartitions(ListOffsetsPartition.newBuilder().setTopic("orders").setSpec(spec))
                 .build())
         .getPartitions(0);
   }

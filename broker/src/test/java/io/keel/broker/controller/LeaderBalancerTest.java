@@ -3,8 +3,8 @@ package io.keel.broker.controller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keel.proto.LedGroup;
 import io.keel.proto.LeaderTransfer;
+import io.keel.proto.LedGroup;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,8 @@ class LeaderBalancerTest {
   private static final long NOW = 10 * SESSION_NANOS;
 
   private final TopicInfo topic =
-      new TopicInfo("t", 1, List.of(List.of(1, 2, 3), List.of(2, 3, 1), List.of(3, 1, 2)), Map.of());
+      new TopicInfo(
+          "t", 1, List.of(List.of(1, 2, 3), List.of(2, 3, 1), List.of(3, 1, 2)), Map.of());
 
   private MetadataImage image(boolean node1Online) {
     return new MetadataImage(

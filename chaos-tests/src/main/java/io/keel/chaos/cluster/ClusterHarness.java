@@ -32,6 +32,7 @@ public final class ClusterHarness implements ClusterControl, AutoCloseable {
   private final Cleanup cleanup;
   private final Network network;
   private final Map<Integer, NodeProcess> nodes = new TreeMap<>();
+  private final Map<Integer, Path> dataDirs = new TreeMap<>();
   // Guarded by this. Once true, no node starts again.
   private boolean closed;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
@@ -84,7 +85,8 @@ public final class ClusterHarness implements ClusterControl, AutoCloseable {
       Path dir = spec.workDir().resolve("n" + id);
       Path config = dir.resolve("broker.properties");
       NodeAddresses a = network.addresses(id);
-      BrokerConfigFile.write(config, BrokerConfigFile.render(id, a, dir.resolve("data"), spec));
+      dataDirs.put(id, dir.resolve("data"));
+      BrokerConfigFile.write(config, BrokerConfigFile.render(id, a, dataDirs.get(id), spec));
       List<String> jvmArgs = new ArrayList<>(spec.jvmArgs());
       jvmArgs.add(ResourceNames.PROCESS_MARKER + runId);
       jvmArgs.add("-Dkeel.chaos.node=" + id);
@@ -111,6 +113,19 @@ public final class ClusterHarness implements ClusterControl, AutoCloseable {
     return nodeIds().stream()
         .map(id -> network.addresses(id).advertised())
         .collect(Collectors.joining(","));
+  }
+
+  /** Node id -> the broker's data.dir. */
+  public Map<Integer, Path> dataDirs() {
+    return Map.copyOf(dataDirs);
+  }
+
+  /**
+   * Stops every node for good (kill -9; with fsync=always nothing acknowledged is lost), so their
+   * stores can be read offline. No node starts again afterwards.
+   */
+  public void stopAll() {
+    killAll();
   }
 
   public Path logFile(int node) {

@@ -43,7 +43,7 @@ final class Summary {
     anomalies(out, result, counted);
     availability(out, result.availability());
     if (!info.notes().isEmpty()) {
-      out.append("%nNotes:%n");
+      out.append("%nNotes:%n".formatted());
       info.notes().forEach(n -> out.append("  - ").append(n).append('\n'));
     }
     return out.toString();

@@ -2,12 +2,15 @@ package io.keel.chaos.workload;
 
 import io.keel.chaos.checker.ReplicaLogs;
 import io.keel.chaos.nemesis.ClusterView;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A correctness workload (FoundationDB style: set up, run alongside the nemesis, then check).
  * Lifecycle, driven by the runner: {@code setUp}, {@code start}, (faults for the run's duration,
- * then every fault healed), {@code stop}, {@code finalRead}, {@code replicaLogs}, {@code close}.
+ * then every fault healed), {@code stop}, {@code finalRead}, (cluster stopped) {@code replicaLogs}, {@code close}.
  *
  * <p>Recording rules: each logical client is a process id (>= 0) with at most one operation in
  * flight; an operation is OK only if it certainly happened, FAIL only if it certainly did not, and
@@ -31,8 +34,16 @@ public interface Workload extends AutoCloseable {
   /** Leader lookups for leader-targeted faults. */
   ClusterView clusterView();
 
-  /** Each replica's committed log at the end, or {@link ReplicaLogs#none()} if unavailable. */
-  ReplicaLogs replicaLogs() throws Exception;
+  /**
+   * Each replica's committed log, read from the nodes' data directories (node id -> broker
+   * data.dir) after the cluster has stopped, or {@link ReplicaLogs#none()} if not applicable.
+   */
+  ReplicaLogs replicaLogs(Map<Integer, Path> dataDirs) throws Exception;
+
+  /** Remarks for the report, e.g. a feature the cluster lacked and how the workload coped. */
+  default List<String> notes() {
+    return List.of();
+  }
 
   @Override
   void close();

@@ -12,7 +12,9 @@ public enum WorkloadKind {
    */
   QUEUE("queue"),
   /** Concurrent commits and reads of one group's committed offsets. */
-  OFFSETS("offsets");
+  OFFSETS("offsets"),
+  /** Both at once. */
+  ALL("all");
 
   private final String cliName;
 

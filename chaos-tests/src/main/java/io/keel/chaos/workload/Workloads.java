@@ -1,19 +1,19 @@
 package io.keel.chaos.workload;
 
+import java.util.List;
+
 /** Creates the workload a run asked for. */
 public final class Workloads {
   private Workloads() {}
 
   /**
-   * The real-client workloads are wired once io.keel.client is available; until then runs must pass
-   * a {@link Workload} explicitly.
+   * @param leaderAcks queue producers use acks=1 (unsafe; see ChaosOptions#unsafeLeaderAcks)
    */
-  public static Workload create(WorkloadKind kind, boolean idempotence) {
-    throw new UnsupportedOperationException(
-        "workload "
-            + kind.cliName()
-            + " (idempotence "
-            + idempotence
-            + ") needs the Keel client, which the chaos module does not use yet");
+  public static Workload create(WorkloadKind kind, boolean leaderAcks) {
+    return switch (kind) {
+      case QUEUE -> new QueueWorkload(leaderAcks);
+      case OFFSETS -> new OffsetsWorkload();
+      case ALL -> new CompositeWorkload(List.of(new QueueWorkload(leaderAcks), new OffsetsWorkload()));
+    };
   }
 }

@@ -75,6 +75,11 @@ final class EntrypointCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** host:port,... of every node, for clients. */
+  String bootstrap() {
+    return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+  }
+
   List<Node> nodes() {
     return nodes;
   }

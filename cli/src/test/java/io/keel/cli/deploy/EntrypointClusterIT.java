@@ -64,6 +64,7 @@ class EntrypointClusterIT {
     cluster.awaitReady(READY_TIMEOUT);
     createTopic(cluster.nodes().getFirst());
     awaitPartitionLeaders(Duration.ofSeconds(60));
+    DeployCheckWorkload.run(cluster.bootstrap(), TOPIC, 30);
   }
 
   @AfterAll

@@ -95,33 +95,49 @@ public final class MetadataManager {
   }
 
   /**
-   * Returns a snapshot in which {@code topic} exists, refreshing until {@code deadlineNanos}.
-   * Throws {@link UnknownTopicException} when a fresh snapshot says it does not exist.
+   * Returns a snapshot in which {@code topic} exists, refreshing every {@code backoffMs} until
+   * {@code deadlineNanos} (a just-created topic may not have reached every node yet). At the
+   * deadline throws {@link UnknownTopicException} if the cluster said the topic does not exist,
+   * else {@link KeelTimeoutException}; {@code limit} names the deadline's setting in the message.
    */
-  public ClusterSnapshot awaitTopic(String topic, long deadlineNanos, String limitName) {
+  public ClusterSnapshot awaitTopic(
+      String topic, long deadlineNanos, long backoffMs, String limit) {
     ClusterSnapshot snapshot = current;
-    if (snapshot.partitionCount(topic) > 0) {
-      return snapshot;
-    }
-    while (true) {
+    boolean fetched = false;
+    KeelException last = null;
+    while (snapshot.partitionCount(topic) <= 0) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        if (fetched && snapshot.topicMissing(topic)) {
+          throw new UnknownTopicException(
+              "topic '" + topic + "' does not exist (waited " + limit + ")");
+        }
+        String cause = last == null ? "no partitions" : last.getMessage();
+        throw new KeelTimeoutException(
+            "topic '" + topic + "' not in metadata within " + limit + ": " + cause, last);
+      }
+      if (fetched || last != null) {
+        pause(Math.min(backoffMs, remainingMs(deadlineNanos)));
+      }
       try {
         snapshot = awaitUpdate(deadlineNanos, "topic " + topic);
+        fetched = true;
       } catch (RetriableException e) {
-        if (System.nanoTime() - deadlineNanos >= 0) {
-          throw new KeelTimeoutException(
-              "topic " + topic + " not in metadata within " + limitName + ": " + e.getMessage(), e);
-        }
-        continue;
+        last = e;
       }
-      if (snapshot.partitionCount(topic) > 0) {
-        return snapshot;
-      }
-      if (snapshot.topicMissing(topic)) {
-        throw new UnknownTopicException("topic '" + topic + "' does not exist");
-      }
-      if (System.nanoTime() - deadlineNanos >= 0) {
-        throw new KeelTimeoutException("topic " + topic + " has no partitions within " + limitName);
-      }
+    }
+    return snapshot;
+  }
+
+  private static long remainingMs(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KeelException("interrupted waiting for metadata", e);
     }
   }
 

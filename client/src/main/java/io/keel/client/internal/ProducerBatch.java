@@ -38,6 +38,7 @@ public final class ProducerBatch {
   // Sent while earlier batches of the partition were unanswered: the broker may see it first (it
   // need not handle concurrent requests in order), so OUT_OF_ORDER_SEQUENCE is then retriable.
   private boolean sentBehindOthers;
+  private KeelException lastError;
 
   public ProducerBatch(
       long id,
@@ -185,9 +186,16 @@ public final class ProducerBatch {
     return sentBehindOthers;
   }
 
-  public void scheduleRetry(long atMs) {
+  /** Queues the batch for another attempt at {@code atMs} after failing with {@code error}. */
+  public void scheduleRetry(long atMs, KeelException error) {
     attempts++;
     retryAtMs = atMs;
+    lastError = error;
+  }
+
+  /** Why the last attempt failed; null before any failure. */
+  public KeelException lastError() {
+    return lastError;
   }
 
   public boolean isRetry() {

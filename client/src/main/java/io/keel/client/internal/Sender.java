@@ -234,21 +234,24 @@ public final class Sender implements Runnable {
       ProducerBatch batch = it.next();
       if (nowMs - batch.createdMs() >= settings.deliveryTimeoutMs()) {
         it.remove();
-        finishFailed(
-            state,
-            batch,
-            new KeelTimeoutException(
-                "expired "
-                    + batch.recordCount()
-                    + " record(s) for "
-                    + batch.partition()
-                    + ": not acknowledged within delivery.timeout.ms="
-                    + settings.deliveryTimeoutMs()
-                    + " after "
-                    + batch.attempts()
-                    + " retries"));
+        finishFailed(state, batch, expiredError(batch, batch.lastError()));
       }
     }
+  }
+
+  private KeelTimeoutException expiredError(ProducerBatch batch, KeelException last) {
+    return new KeelTimeoutException(
+        "expired "
+            + batch.recordCount()
+            + " record(s) for "
+            + batch.partition()
+            + ": not acknowledged within delivery.timeout.ms="
+            + settings.deliveryTimeoutMs()
+            + " after "
+            + batch.attempts()
+            + " retries"
+            + (last == null ? "" : "; last error: " + last.getMessage()),
+        last);
   }
 
   private void send(HostPort address, int nodeId, List<ProducerBatch> batches) {
@@ -358,21 +361,22 @@ public final class Sender implements Runnable {
               || state.sequenceResetPending
               || (e instanceof OutOfOrderSequenceException
                   && (batch.sentBehindOthers() || hasEarlierUnresolved(state, batch)));
-      if (retry && nowMs - batch.createdMs() < settings.deliveryTimeoutMs() && running) {
+      boolean expired = nowMs - batch.createdMs() >= settings.deliveryTimeoutMs();
+      if (retry && !expired && running) {
         log.debug(
             "retrying batch {} seq {} of {}: {}",
             batch.id(),
             batch.baseSequence(),
             batch.partition(),
             e.getMessage());
-        batch.scheduleRetry(nowMs + settings.retryBackoffMs());
+        batch.scheduleRetry(nowMs + settings.retryBackoffMs(), e);
         RecordAccumulator.reinsert(state, batch);
         return;
       }
       if (e instanceof ProducerFencedException) {
         fatal = e;
       }
-      finishFailed(state, batch, e);
+      finishFailed(state, batch, retry && expired ? expiredError(batch, e) : e);
     } finally {
       accumulator.lock.unlock();
     }

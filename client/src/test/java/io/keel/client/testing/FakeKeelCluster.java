@@ -46,6 +46,7 @@ public final class FakeKeelCluster implements AutoCloseable {
   final Map<String, Deque<ProduceFault>> produceFaults = new HashMap<>(); // "t-p" -> faults
   final AtomicInteger produceRequests = new AtomicInteger();
   final AtomicInteger fetchRequests = new AtomicInteger();
+  final AtomicInteger metadataRequests = new AtomicInteger();
   final AtomicInteger parkedFetches = new AtomicInteger();
   final AtomicInteger nextProducerId = new AtomicInteger(1000);
   private final String prefix;
@@ -216,6 +217,10 @@ public final class FakeKeelCluster implements AutoCloseable {
   /** Fetches the server holds waiting for data (long-poll). */
   public int parkedFetches() {
     return parkedFetches.get();
+  }
+
+  public int metadataRequests() {
+    return metadataRequests.get();
   }
 
   public int fetchRequests() {

@@ -87,6 +87,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
 
   @Override
   public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> out) {
+    cluster.metadataRequests.incrementAndGet();
     MetadataResponse.Builder response =
         MetadataResponse.newBuilder().setControllerId(FakeKeelCluster.CONTROLLER_ID);
     cluster.nodes.forEach(

@@ -1,0 +1,225 @@
+package io.keel.chaos.workload;
+
+import io.keel.chaos.checker.ReplicaLogs;
+import io.keel.chaos.history.HistoryRecorder;
+import io.keel.chaos.history.Op;
+import io.keel.chaos.history.Rec;
+import io.keel.chaos.nemesis.ClusterView;
+import io.keel.chaos.replica.OfflineReplicas;
+import io.keel.client.ConsumerRecord;
+import io.keel.client.KeelAdmin;
+import io.keel.client.KeelConsumer;
+import io.keel.client.KeelProducer;
+import io.keel.client.TopicPartition;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+/**
+ * Producers send unique values to the partitions of one topic; consumers poll and commit; after
+ * healing, a final consumer reads every partition from offset 0 to its high watermark.
+ */
+public final class QueueWorkload implements Workload {
+  static final String TOPIC = "chaos-queue";
+  static final String GROUP = "chaos-queue-group";
+  private static final int PARTITIONS = 4;
+  private static final int PRODUCERS = 4;
+  private static final int CONSUMERS = 2;
+  private static final int FIRST_CONSUMER = 100;
+  private static final int FINAL_READER = 200;
+  private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final boolean leaderAcks;
+  private final Workers workers = new Workers("queue");
+  private final List<AutoCloseable> clients = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private WorkloadContext context;
+  private KeelClients factory;
+  private KeelAdmin admin;
+  private QueueConsumer.Mode consumerMode;
+  private Map<Integer, Long> finalEnds = Map.of();
+
+  /**
+   * @param leaderAcks producers use acks=1 (acknowledged after the leader's own append): unsafe,
+   *     for proving the checker catches lost writes
+   */
+  public QueueWorkload(boolean leaderAcks) {
+    this.leaderAcks = leaderAcks;
+  }
+
+  @Override
+  public String name() {
+    return "queue";
+  }
+
+  @Override
+  public void setUp(WorkloadContext ctx) throws Exception {
+    context = ctx;
+    factory = new KeelClients(ctx.bootstrapServers());
+    admin = track(factory.admin("chaos-queue-admin"));
+    int rf = Math.min(3, ctx.nodeAddresses().size());
+    Topics.create(admin, TOPIC, PARTITIONS, rf, SETUP_TIMEOUT);
+    consumerMode = GroupProbe.queueMode(factory, TOPIC, GROUP, notes);
+    if (leaderAcks) {
+      notes.add("UNSAFE: producers use acks=1 (leader append only); lost writes are expected");
+    }
+  }
+
+  @Override
+  public void start() {
+    HistoryRecorder history = context.history();
+    AtomicLong values = new AtomicLong(1);
+    boolean idempotence = context.idempotence() && !leaderAcks;
+    for (int i = 0; i < PRODUCERS; i++) {
+      KeelProducer<Long, Long> producer =
+          track(factory.producer("chaos-producer-" + i, idempotence, leaderAcks));
+      Random random = new Random(context.seed() * 31 + i);
+      workers.start(
+          new QueueProducer(
+              i, producer, TOPIC, PARTITIONS, values, history, random, workers::running));
+    }
+    for (int i = 0; i < CONSUMERS; i++) {
+      int c = i;
+      List<Integer> share =
+          IntStream.range(0, PARTITIONS).filter(p -> p % CONSUMERS == c).boxed().toList();
+      // Without group offsets, a group.id would only make every poll look for a coordinator.
+      String group = consumerMode == QueueConsumer.Mode.ASSIGN_ONLY ? null : GROUP;
+      KeelConsumer<Long, Long> consumer = track(factory.consumer("chaos-consumer-" + i, group));
+      workers.start(
+          new QueueConsumer(
+              FIRST_CONSUMER + i,
+              consumer,
+              TOPIC,
+              GROUP,
+              consumerMode,
+              share,
+              history,
+              workers::running));
+    }
+  }
+
+  @Override
+  public void stop(Duration timeout) throws InterruptedException {
+    workers.stop(timeout);
+  }
+
+  @Override
+  public void finalRead(Duration timeout) throws Exception {
+    HistoryRecorder history = context.history();
+    history.invoke(FINAL_READER, new Op.FinalRead(List.of()));
+    try (KeelConsumer<Long, Long> reader = factory.consumer("chaos-final-reader", null)) {
+      List<Rec> all = readAll(reader, timeout);
+      history.ok(FINAL_READER, new Op.FinalRead(all));
+      crossCheckHighWatermarks();
+    } catch (Exception e) {
+      history.fail(FINAL_READER, new Op.FinalRead(List.of()), Errors.describe(e));
+      throw e;
+    }
+  }
+
+  /** Every partition from offset 0 up to its end (ListOffsets latest) after healing. */
+  private List<Rec> readAll(KeelConsumer<Long, Long> reader, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<TopicPartition> tps =
+        IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
+    reader.assign(tps);
+    reader.seekToEnd(tps);
+    Map<Integer, Long> ends = new TreeMap<>();
+    for (TopicPartition tp : tps) {
+      ends.put(tp.partition(), retry(() -> reader.position(tp), deadline));
+    }
+    finalEnds = ends;
+    tps.forEach(tp -> reader.seek(tp, 0));
+    List<Rec> out = new ArrayList<>();
+    while (!reachedEnds(reader, tps, ends)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("final read did not reach " + ends + " in " + timeout);
+      }
+      try {
+        for (ConsumerRecord<Long, Long> r : reader.poll(Duration.ofMillis(500))) {
+          if (r.offset() < ends.get(r.partition())) {
+            out.add(new Rec(r.partition(), r.offset(), r.value()));
+          }
+        }
+      } catch (RuntimeException e) {
+        Thread.sleep(200); // the healed cluster may still be electing; try again
+      }
+    }
+    return out;
+  }
+
+  /** describeTopics should report the same ends as ListOffsets on the healed, idle cluster. */
+  private void crossCheckHighWatermarks() {
+    try {
+      Map<Integer, Long> described = Topics.highWatermarks(admin, TOPIC);
+      if (!described.equals(finalEnds)) {
+        notes.add(
+            "describeTopics high watermarks "
+                + new TreeMap<>(described)
+                + " differ from ListOffsets ends "
+                + finalEnds);
+      }
+    } catch (Exception e) {
+      notes.add("describeTopics after the final read failed: " + Errors.describe(e));
+    }
+  }
+
+  private static boolean reachedEnds(
+      KeelConsumer<Long, Long> reader, List<TopicPartition> tps, Map<Integer, Long> ends) {
+    return tps.stream().allMatch(tp -> reader.position(tp) >= ends.get(tp.partition()));
+  }
+
+  /** Retries a call until the deadline; the cluster may still be settling after healing. */
+  static <T> T retry(Call<T> call, long deadlineNanos) throws Exception {
+    while (true) {
+      try {
+        return call.get();
+      } catch (Exception e) {
+        if (System.nanoTime() > deadlineNanos) {
+          throw e;
+        }
+        Thread.sleep(200); // settling after heal; poll again
+      }
+    }
+  }
+
+  /** A call that may fail. */
+  @FunctionalInterface
+  interface Call<T> {
+    T get() throws Exception;
+  }
+
+  @Override
+  public ClusterView clusterView() {
+    return new AdminClusterView(admin, TOPIC, PARTITIONS);
+  }
+
+  @Override
+  public ReplicaLogs replicaLogs(Map<Integer, Path> dataDirs) {
+    return OfflineReplicas.read(dataDirs, TOPIC);
+  }
+
+  @Override
+  public List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  private <T extends AutoCloseable> T track(T client) {
+    synchronized (clients) {
+      clients.add(client);
+    }
+    return client;
+  }
+
+  @Override
+  public void close() {
+    workers.abort();
+    Workers.closeAll(clients);
+  }
+}

@@ -1,0 +1,97 @@
+package io.keel.chaos.real;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keel.chaos.ChaosOptions;
+import io.keel.chaos.ChaosResult;
+import io.keel.chaos.ChaosRunner;
+import io.keel.chaos.Durations;
+import io.keel.chaos.checker.AnomalyType;
+import io.keel.chaos.history.History;
+import io.keel.chaos.history.Op;
+import io.keel.chaos.nemesis.FaultKind;
+import io.keel.chaos.nemesis.NemesisTiming;
+import io.keel.chaos.report.RunReport;
+import io.keel.chaos.workload.WorkloadKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real Keel brokers (separate JVMs) under kill, pause and partition faults with both workloads.
+ * Defaults: 3 nodes, 2 minutes, seed 20261121. Longer or other runs: {@code
+ * -Dkeel.chaos.duration=30m -Dkeel.chaos.nodes=5 -Dkeel.chaos.seed=N}. The seed and the `keel
+ * chaos` command that replays the run are printed first.
+ */
+class RealClusterChaosTest {
+  private static final long DEFAULT_SEED = 20261121L;
+
+  @Test
+  void mixedFaultsLoseNothingAndDuplicateNothing(@TempDir Path dir) throws IOException {
+    ChaosOptions options =
+        ChaosOptions.builder()
+            .nodes(Integer.getInteger("keel.chaos.nodes", 3))
+            .duration(Durations.parse("duration", System.getProperty("keel.chaos.duration", "2m")))
+            .faults(FaultKind.parse("kill,pause,partition"))
+            .seed(Long.getLong("keel.chaos.seed", DEFAULT_SEED))
+            .workload(WorkloadKind.ALL)
+            .idempotence(true)
+            .outputDir(outputDir(dir))
+            .build();
+
+    ChaosResult result = ChaosRunner.run(options);
+
+    assertTrue(result.valid(), result.summary());
+    History history = History.readJsonLines(result.runDirectory().resolve(RunReport.HISTORY));
+    assertTrue(faultStarts(history) > 0, "no fault was injected");
+    assertTrue(result.check().opCounts().getOrDefault("send.ok", 0L) > 100, result.summary());
+    assertTrue(
+        result.check().opCounts().getOrDefault("final-read.ok", 0L) == 1, result.summary());
+  }
+
+  /**
+   * Producers that take the leader's local append as an acknowledgement (acks=1) lose writes when
+   * that leader is cut off or killed before the quorum has them: the checker must say so.
+   */
+  @Test
+  void leaderOnlyAcknowledgementsAreCaughtLosingWrites(@TempDir Path dir) throws IOException {
+    ChaosOptions options =
+        ChaosOptions.builder()
+            .nodes(3)
+            .duration(Duration.ofSeconds(40))
+            .faults(FaultKind.parse("isolate-leader"))
+            .timing(
+                new NemesisTiming(
+                    Duration.ofSeconds(2), Duration.ofSeconds(4),
+                    Duration.ofSeconds(4), Duration.ofSeconds(6)))
+            .seed(Long.getLong("keel.chaos.seed", DEFAULT_SEED))
+            .workload(WorkloadKind.QUEUE)
+            .idempotence(false)
+            .unsafeLeaderAcks(true)
+            .outputDir(outputDir(dir))
+            .build();
+
+    ChaosResult result = ChaosRunner.run(options);
+
+    assertFalse(result.valid(), result.summary());
+    long lost = result.check().count(AnomalyType.LOST_WRITE);
+    assertTrue(lost > 0, "no lost write found:\n" + result.summary());
+    assertEquals(0, result.check().count(AnomalyType.PHANTOM_READ), result.summary());
+  }
+
+  private static long faultStarts(History history) {
+    return history.operations(Op.Fault.class).stream()
+        .filter(o -> ((Op.Fault) o.op()).action() == Op.FaultAction.START)
+        .count();
+  }
+
+  /** -Dkeel.chaos.output keeps reports (e.g. for CI artifacts); else a temporary directory. */
+  private static Path outputDir(Path temp) {
+    String kept = System.getProperty("keel.chaos.output");
+    return kept != null ? Path.of(kept) : temp;
+  }
+}

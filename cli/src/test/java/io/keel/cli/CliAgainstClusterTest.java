@@ -1,0 +1,211 @@
+package io.keel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keel.broker.testing.TestCluster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Runs the {@code keel} commands, in this JVM, against a real three-node cluster. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliAgainstClusterTest {
+  private static TestCluster cluster;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.start(3);
+    cluster.awaitReady(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Runs one command with {@code stdin}, capturing both picocli's and System's streams. */
+  private static Run keel(String stdin, String... args) {
+    String[] withBootstrap =
+        IntStream.range(0, args.length + 2)
+            .mapToObj(i -> i < args.length ? args[i] : i == args.length ? "--bootstrap"
+                : cluster.bootstrap())
+            .toArray(String[]::new);
+    if (Arrays.asList(args).contains("--help")) {
+      withBootstrap = args;
+    }
+    InputStream oldIn = System.in;
+    PrintStream oldOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      var cli = KeelMain.commandLine();
+      StringWriter picocliOut = new StringWriter();
+      cli.setOut(new PrintWriter(picocliOut));
+      cli.setErr(new PrintWriter(err));
+      int code = cli.execute(withBootstrap);
+      return new Run(code, out.toString(StandardCharsets.UTF_8) + picocliOut, err.toString());
+    } finally {
+      System.setIn(oldIn);
+      System.setOut(oldOut);
+    }
+  }
+
+  private static Run keel(String... args) {
+    return keel("", args);
+  }
+
+  private static void assertOk(Run run) {
+    assertEquals(0, run.exitCode(), () -> "out: " + run.out() + "\nerr: " + run.err());
+  }
+
+  @Test
+  @Order(1)
+  void topicCreateListDescribe() {
+    assertOk(keel("topic", "create", "cli-orders", "-p", "3", "-r", "3"));
+    Run list = keel("topic", "list", "-o", "json");
+    assertOk(list);
+    assertTrue(list.out().contains("\"cli-orders\""), list.out());
+    Run describe = keel("topic", "describe", "cli-orders");
+    assertOk(describe);
+    long partitionRows =
+        describe.out().lines().filter(l -> l.matches("^[0-2]\\s+\\d+\\s+\\[.*")).count();
+    assertEquals(3, partitionRows, describe.out());
+  }
+
+  @Test
+  @Order(2)
+  void produceThenConsumeEveryLine() {
+    String lines =
+        IntStream.rangeClosed(1, 200).mapToObj(i -> "k" + i + ":v" + i).collect(
+            Collectors.joining("\n", "", "\n"));
+    Run produce = keel(lines, "produce", "cli-orders", "--key-separator", ":");
+    assertOk(produce);
+    assertTrue(produce.out().contains("Produced 200 records"), produce.out());
+
+    Run consume =
+        keel("consume", "cli-orders", "--from-beginning", "--max-messages", "200", "--format",
+            "%k=%v\\n");
+    assertOk(consume);
+    Set<String> expected =
+        IntStream.rangeClosed(1, 200).mapToObj(i -> "k" + i + "=v" + i)
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(expected, new TreeSet<>(consume.out().lines().toList()));
+  }
+
+  @Test
+  @Order(3)
+  void consumeExitsAfterTimeoutWithNothingNew() {
+    Run consume = keel("consume", "cli-orders", "--timeout", "1s");
+    assertOk(consume);
+    assertEquals("", consume.out().strip());
+  }
+
+  @Test
+  @Order(4)
+  void groupConsumeDescribeResetDelete() {
+    Run consume =
+        keel("consume", "cli-orders", "--group", "cli-group", "--from-beginning",
+            "--max-messages", "200");
+    assertOk(consume);
+    assertEquals(200, consume.out().lines().count());
+
+    Run list = keel("group", "list");
+    assertOk(list);
+    assertTrue(list.out().contains("cli-group"), list.out());
+
+    Run describe = keel("group", "describe", "cli-group", "-o", "json");
+    assertOk(describe);
+    assertTrue(describe.out().contains("\"committedOffset\""), describe.out());
+
+    Run reset =
+        keel("group", "reset-offsets", "cli-group", "--topic", "cli-orders", "--to-earliest");
+    assertOk(reset);
+    List<String> rows = reset.out().lines().filter(l -> l.startsWith("cli-orders")).toList();
+    assertEquals(3, rows.size(), reset.out());
+    rows.forEach(r -> assertTrue(r.trim().endsWith(" 0"), r));
+
+    assertOk(keel("group", "delete", "cli-group"));
+    assertTrue(!keel("group", "list").out().contains("cli-group"));
+  }
+
+  @Test
+  @Order(5)
+  void clusterStatusIsHealthy() {
+    Run status = keel("cluster", "status");
+    assertOk(status);
+    assertTrue(status.out().contains("HEALTHY"), status.out());
+    assertEquals(3, status.out().lines().filter(l -> l.matches("^[1-3]\\s.*\\bup\\b.*")).count(),
+        status.out());
+  }
+
+  @Test
+  @Order(6)
+  void benchReportsThroughputAndLatency() {
+    Run bench =
+        keel("bench", "--topic", "cli-bench", "--partitions", "2", "--rate", "200", "--warmup",
+            "0s", "--duration", "2s", "--drain");
+    assertOk(bench);
+    assertTrue(bench.out().contains("publish:"), bench.out());
+    assertTrue(bench.out().contains("end-to-end latency ms"), bench.out());
+    assertTrue(bench.out().contains("drain"), bench.out());
+  }
+
+  @Test
+  @Order(7)
+  void unknownTopicFailsWithOneClearLine() {
+    Run describe = keel("topic", "describe", "no-such-topic");
+    assertEquals(1, describe.exitCode());
+    assertEquals(1, describe.err().lines().count(), describe.err());
+    assertTrue(describe.err().startsWith("keel: "), describe.err());
+    assertTrue(describe.err().contains("no-such-topic"), describe.err());
+  }
+
+  @Test
+  @Order(8)
+  void topicDelete() {
+    assertOk(keel("topic", "delete", "cli-orders"));
+    assertTrue(!keel("topic", "list").out().contains("cli-orders"));
+  }
+
+  @Test
+  @Order(9)
+  void everyCommandHasHelpWithExamples() {
+    for (String[] command :
+        List.of(
+            new String[] {"topic", "create", "--help"},
+            new String[] {"produce", "--help"},
+            new String[] {"consume", "--help"},
+            new String[] {"group", "reset-offsets", "--help"},
+            new String[] {"cluster", "status", "--help"},
+            new String[] {"bench", "--help"},
+            new String[] {"dev", "--help"})) {
+      Run help = keel(command);
+      assertOk(help);
+      assertTrue(help.out().contains("Examples:"), String.join(" ", command) + ": " + help.out());
+    }
+  }
+}
