@@ -35,6 +35,7 @@ import io.keel.logstore.RetentionPolicy;
 import io.keel.proto.RegisterBrokerRequest;
 import io.keel.raft.Checks;
 import io.keel.raft.Membership;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -240,6 +241,12 @@ public final class Broker implements AutoCloseable {
         "keel.raft.transport.dropped",
         "Raft messages dropped because a peer's queue was full",
         transport::droppedMessages);
+    // For alerting (deploy/prometheus/alerts.yml): no node active means no controller.
+    metrics.gauge(
+        "keel.controller.active",
+        "1 on the node leading the controller quorum, else 0",
+        () -> controller != null && controller.leaderId() == config.nodeId() ? 1 : 0);
+    new DiskSpaceMetrics(config.dataDir().toFile()).bindTo(metrics.registry());
   }
 
   /** Partitions led here whose last status found a voter behind (see PartitionStatus). */
@@ -311,7 +318,11 @@ public final class Broker implements AutoCloseable {
         config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
         Duration.ofMillis(config.get(BrokerConfig.GROUP_SESSION_TIMEOUT_MS)),
         Duration.ofMillis(config.get(BrokerConfig.GROUP_HEARTBEAT_INTERVAL_MS)),
-        GroupSettings.defaults().lagRefreshInterval());
+        // Refresh group gauges at least once per session timeout (tests use short ones).
+        Duration.ofMillis(
+            Math.min(
+                GroupSettings.defaults().lagRefreshInterval().toMillis(),
+                config.get(BrokerConfig.GROUP_SESSION_TIMEOUT_MS))));
   }
 
   private void onFatal(Throwable t) {

@@ -26,8 +26,8 @@ import java.util.Set;
  * @param brokerMainClass the broker entry point (tests substitute a fake)
  * @param fsync broker fsync setting: always, interval=<ms> or never
  * @param unsafeLeaderAcks queue producers use acks=1: a send is acknowledged once the partition
- *     leader has appended it locally, before the quorum has it. Unsafe by design, for showing
- *     that the checker catches lost writes; needs idempotence off
+ *     leader has appended it locally, before the quorum has it. Unsafe by design, for showing that
+ *     the checker catches lost writes; needs idempotence off
  */
 public record ChaosOptions(
     int nodes,

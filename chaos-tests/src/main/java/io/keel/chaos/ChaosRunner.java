@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -57,7 +58,8 @@ public final class ChaosRunner {
 
   /** Entry point for `keel chaos`. */
   public static ChaosResult run(ChaosOptions options) {
-    return run(options, Workloads.create(options.workload(), options.unsafeLeaderAcks()), System.out);
+    return run(
+        options, Workloads.create(options.workload(), options.unsafeLeaderAcks()), System.out);
   }
 
   public static ChaosResult run(ChaosOptions options, Workload workload, PrintStream out) {
@@ -165,6 +167,8 @@ public final class ChaosRunner {
       out.println(progress.line());
     }
     notes.addAll(workload.notes());
+    // Clients leave their groups while the cluster still answers.
+    workload.close();
     cluster.stopAll();
     return replicaLogs(cluster);
   }
@@ -172,7 +176,19 @@ public final class ChaosRunner {
   /** Replica comparison is a bonus: a store that cannot be read is noted, not fatal. */
   private ReplicaLogs replicaLogs(ClusterHarness cluster) {
     try {
-      return workload.replicaLogs(cluster.dataDirs());
+      ReplicaLogs logs = workload.replicaLogs(cluster.dataDirs());
+      long replicas = logs.byPartition().values().stream().mapToLong(Map::size).sum();
+      long records =
+          logs.byPartition().values().stream()
+              .flatMap(byNode -> byNode.values().stream())
+              .mapToLong(List::size)
+              .sum();
+      if (replicas > 0) {
+        notes.add(
+            "replica logs compared offline: %d partitions, %d replicas, %d committed records"
+                .formatted(logs.byPartition().size(), replicas, records));
+      }
+      return logs;
     } catch (Exception e) {
       notes.add("replica logs not compared: " + e);
       return ReplicaLogs.none();

@@ -11,36 +11,44 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code keel chaos}: a Jepsen-style run of real brokers under injected faults. */
 @Command(
     name = "chaos",
     description = {
-      "Start a local cluster of real broker processes, drive a workload, inject seeded faults",
-      "(kill -9, SIGSTOP, network partitions), heal, read everything back and check the history",
-      "for lost, duplicated or reordered data. Writes an HTML report; exits 1 if an anomaly is",
-      "found. The seed and the command that replays the run are printed first.",
-      "Partitions need Linux network namespaces (root); elsewhere --network proxy is used."
+      "Start local broker processes, drive a workload, inject seeded faults (kill -9,",
+      "SIGSTOP, network partitions), heal, read everything back and check the history for",
+      "lost, duplicated or reordered data. Writes an HTML report; exits 1 on any anomaly.",
+      "The seed and the command that replays the run are printed first. Partitions need",
+      "network namespaces (Linux, root); see docs/verification.md."
     },
     footer = {
       "",
       "Fault names: kill-node, kill-leader, kill-controller, pause-node, pause-leader,",
-      "isolate-node, isolate-leader, halves, bridge, one-way, netem, rolling-restart;",
+      "pause-controller, isolate-node, isolate-leader, halves, bridge, one-way, netem,",
+      "rolling-restart;",
       "groups: kill, pause, partition, restart, all.",
       "",
       "Examples:",
-      "  keel chaos                                        # 3 nodes, 2m, kill,pause,partition",
+      "  keel chaos                     # 3 nodes, 2m, kill,pause,partition, both workloads",
       "  keel chaos --nodes 5 --duration 10m --faults kill,pause,partition --seed 42",
-      "  keel chaos --workload queue --idempotence off      # duplicates are then informational",
+      "  keel chaos --workload queue --idempotence off   # duplicates only informational",
+      "  # Prove the checker catches loss: acks on the leader's own append lose writes.",
       "  keel chaos --faults isolate-leader --workload queue --idempotence off \\",
-      "      --unsafe-leader-acks                          # shows the checker catching loss"
+      "      --unsafe-leader-acks"
     })
 final class ChaosCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--nodes", description = "Brokers, 1 to 9. Default: 3.")
   int nodes = 3;

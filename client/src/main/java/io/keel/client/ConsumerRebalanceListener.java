@@ -9,6 +9,14 @@ public interface ConsumerRebalanceListener {
 
   void onPartitionsAssigned(Collection<TopicPartition> partitions);
 
+  /**
+   * Called when the group fenced this consumer: the partitions may already be another member's, so
+   * their offsets must not be committed. Defaults to {@link #onPartitionsRevoked}, as in Kafka.
+   */
+  default void onPartitionsLost(Collection<TopicPartition> partitions) {
+    onPartitionsRevoked(partitions);
+  }
+
   static ConsumerRebalanceListener noop() {
     return new ConsumerRebalanceListener() {
       @Override

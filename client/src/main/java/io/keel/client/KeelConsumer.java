@@ -6,11 +6,11 @@ import io.keel.client.internal.ChannelPool;
 import io.keel.client.internal.Fetcher;
 import io.keel.client.internal.GroupCoordinatorClient;
 import io.keel.client.internal.GroupMembership;
-import io.keel.client.internal.HeartbeatMembership;
 import io.keel.client.internal.HostPort;
 import io.keel.client.internal.MetadataManager;
 import io.keel.client.internal.OffsetLookup;
 import io.keel.client.internal.SubscriptionState;
+import io.keel.client.internal.group.ConsumerGroupMember;
 import io.keel.proto.OffsetSpec;
 import io.keel.proto.records.Record;
 import java.time.Duration;
@@ -99,7 +99,7 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
         config.groupId() == null
             ? null
             : new GroupCoordinatorClient(config.groupId(), metadata, rpc);
-    this.membershipFactory = (client, sink) -> new HeartbeatMembership(client, config, sink);
+    this.membershipFactory = (client, sink) -> new ConsumerGroupMember(client, config, sink);
     this.nextAutoCommitMs = System.currentTimeMillis() + config.autoCommitIntervalMs();
   }
 
@@ -136,7 +136,7 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
       this.listener = listener;
       subscriptions.subscribe(topics);
       if (membership == null) {
-        membership = membershipFactory.create(coordinator, this::onAssignment);
+        membership = membershipFactory.create(coordinator, groupSink());
       }
       membership.subscribe(Set.copyOf(topics));
     } finally {
@@ -160,6 +160,30 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
       subscriptions.subscribe(Set.of());
     } finally {
       release();
+    }
+  }
+
+  private GroupMembership.AssignmentSink groupSink() {
+    return new GroupMembership.AssignmentSink() {
+      @Override
+      public void onAssignment(Set<TopicPartition> assignment) {
+        KeelConsumer.this.onAssignment(assignment);
+      }
+
+      @Override
+      public void onPartitionsLost() {
+        KeelConsumer.this.onPartitionsLost();
+      }
+    };
+  }
+
+  /** Fenced by the coordinator: the partitions already belong to others; nothing is committed. */
+  private void onPartitionsLost() {
+    List<TopicPartition> lost = new ArrayList<>(subscriptions.assignment());
+    subscriptions.assign(Set.of());
+    fetcher.retainOnly(Set.of());
+    if (!lost.isEmpty()) {
+      listener.onPartitionsLost(lost);
     }
   }
 
@@ -481,6 +505,9 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
 
   private void doCommit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadlineNanos) {
     requireGroup("commit");
+    if (membership != null && memberId().isEmpty()) {
+      throw new RetriableException("not a member of group " + config.groupId() + " yet; rejoining");
+    }
     if (!offsets.isEmpty()) {
       coordinator.commit(offsets, memberId(), memberEpoch(), deadlineNanos);
     }

@@ -266,6 +266,44 @@ class KeelProducerTest {
   }
 
   @Test
+  void concurrentSendersKeepEachThreadsOrderWithinAPartition() throws Exception {
+    var producer = producer(b -> b.lingerMs(1).batchSizeBytes(500));
+    int threads = 4;
+    int perThread = 300;
+    List<Thread> senders = new ArrayList<>();
+    List<CompletableFuture<RecordMetadata>> futures =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      String name = "s" + t;
+      senders.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < perThread; i++) {
+                      futures.add(
+                          producer.send(
+                              new ProducerRecord<>("t", 1, null, name + ":" + (1000 + i))));
+                    }
+                  }));
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    producer.flush();
+    for (CompletableFuture<RecordMetadata> f : futures) {
+      assertTrue(f.isDone() && !f.isCompletedExceptionally());
+    }
+    List<String> log = values(cluster.records("t", 1));
+    assertEquals(threads * perThread, log.size());
+    for (int t = 0; t < threads; t++) {
+      String prefix = "s" + t + ":";
+      List<String> mine = log.stream().filter(v -> v.startsWith(prefix)).toList();
+      assertEquals(perThread, mine.size());
+      assertEquals(mine.stream().sorted().toList(), mine, "thread " + t + " order");
+    }
+  }
+
+  @Test
   void closeFlushesAndRejectsLaterSends() throws Exception {
     var producer = producer(b -> b.lingerMs(60_000));
     var f = producer.send(new ProducerRecord<>("t", 2, null, "last"));

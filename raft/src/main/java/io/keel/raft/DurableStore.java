@@ -14,4 +14,8 @@ public interface DurableStore extends AutoCloseable {
 
   /** Removes a group and all its data (topic deletion). */
   void dropGroup(long groupId);
+
+  /** Syncs and releases the store; no checked exception, so callers need no interrupt handling. */
+  @Override
+  void close();
 }

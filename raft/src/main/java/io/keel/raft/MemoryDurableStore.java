@@ -13,7 +13,6 @@ import java.util.Set;
  */
 public final class MemoryDurableStore implements DurableStore {
   private final Map<Long, MemoryRaftStorage> groups = new HashMap<>();
-  private final Set<Long> droppedSinceSync = new java.util.HashSet<>();
   private long syncCount;
 
   @Override
@@ -26,14 +25,12 @@ public final class MemoryDurableStore implements DurableStore {
     for (MemoryRaftStorage storage : groups.values()) {
       storage.sync();
     }
-    droppedSinceSync.clear();
     syncCount++;
   }
 
   @Override
   public void dropGroup(long groupId) {
     groups.remove(groupId);
-    droppedSinceSync.add(groupId);
   }
 
   /** Forgets every write not yet synced, in every group. Dropped groups stay dropped. */
@@ -41,7 +38,6 @@ public final class MemoryDurableStore implements DurableStore {
     for (MemoryRaftStorage storage : groups.values()) {
       storage.crash();
     }
-    droppedSinceSync.clear();
   }
 
   /** How many times {@link #sync()} ran; tests use it to prove a sync happened. */

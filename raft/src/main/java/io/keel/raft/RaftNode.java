@@ -9,7 +9,6 @@ import io.keel.raft.Message.SnapshotResponse;
 import io.keel.raft.Message.TimeoutNow;
 import io.keel.raft.Message.VoteRequest;
 import io.keel.raft.Message.VoteResponse;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -60,9 +59,7 @@ public final class RaftNode {
   private long termStartIndex;
   private int leadTransferee;
   private boolean replicationDirty;
-  private long readContext;
-  private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-  private final ArrayDeque<Long> readsAwaitingTermCommit = new ArrayDeque<>();
+  private final ReadIndexQueue reads = new ReadIndexQueue();
 
   // Output state.
   private List<Message> outbox = new ArrayList<>();
@@ -70,8 +67,6 @@ public final class RaftNode {
   private HardState persistedHardState;
   private SoftState reportedSoftState;
   private Ready outstanding;
-
-  private record PendingRead(long requestId, long index, long context) {}
 
   public RaftNode(RaftConfig config, RaftStorage storage, RandomGenerator random) {
     Checks.arg(config != null, "config is null");
@@ -229,7 +224,7 @@ public final class RaftNode {
     if (heartbeatElapsed >= config.heartbeatTicks()) {
       heartbeatElapsed = 0;
       // Carry the newest pending read so reads survive a lost heartbeat round.
-      broadcastHeartbeat(pendingReads.isEmpty() ? 0 : readContext);
+      broadcastHeartbeat(reads.contextToConfirm());
     }
   }
 
@@ -420,7 +415,7 @@ public final class RaftNode {
       throw new NotLeaderException(groupId, id, leaderId, "not the leader");
     }
     if (log.committed() < termStartIndex) {
-      readsAwaitingTermCommit.add(requestId);
+      reads.awaitTermCommit(requestId);
     } else {
       startRead(requestId);
     }
@@ -432,10 +427,9 @@ public final class RaftNode {
       readStates.add(new ReadState(requestId, log.committed()));
       return;
     }
-    readContext++;
-    pendingReads.add(new PendingRead(requestId, log.committed(), readContext));
-    progress.get(id).readAck = readContext;
-    broadcastHeartbeat(readContext);
+    long context = reads.add(requestId, log.committed());
+    progress.get(id).readAck = context;
+    broadcastHeartbeat(context);
   }
 
   /**
@@ -605,8 +599,7 @@ public final class RaftNode {
     votes.clear();
     leadTransferee = 0;
     replicationDirty = false;
-    pendingReads.clear();
-    readsAwaitingTermCommit.clear();
+    reads.clear();
   }
 
   private void resetElectionTimer() {
@@ -685,8 +678,8 @@ public final class RaftNode {
       log.commitTo(index);
       replicationDirty = true;
       if (log.committed() >= termStartIndex) {
-        while (!readsAwaitingTermCommit.isEmpty()) {
-          startRead(readsAwaitingTermCommit.poll());
+        for (Long waiting = reads.pollAwaiting(); waiting != null; waiting = reads.pollAwaiting()) {
+          startRead(waiting);
         }
       }
     }
@@ -821,10 +814,7 @@ public final class RaftNode {
               Progress pr = progress.get(peer);
               return pr == null ? 0 : pr.readAck;
             });
-    while (!pendingReads.isEmpty() && pendingReads.peek().context() <= confirmed) {
-      PendingRead read = pendingReads.poll();
-      readStates.add(new ReadState(read.requestId(), read.index()));
-    }
+    reads.release(confirmed, readStates);
   }
 
   // ---------------------------------------------------------------- replication (follower)
@@ -1011,7 +1001,11 @@ public final class RaftNode {
   }
 
   private void checkNoReadyOutstanding() {
-    Checks.state(outstanding == null, "node %s: call made between ready() and advance()", id);
+    // Not Checks.state: its varargs would allocate on every idle tick.
+    if (outstanding != null) {
+      throw new IllegalStateException(
+          "group " + groupId + " node " + id + ": call made between ready() and advance()");
+    }
   }
 
   /** Leader's per-member replication state, for diagnostics. */

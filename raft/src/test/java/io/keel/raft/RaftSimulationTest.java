@@ -3,6 +3,8 @@ package io.keel.raft;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +48,9 @@ class RaftSimulationTest {
         "Raft simulation: seeds %d..%d; replay one with %s%n",
         first, first + count - 1, SimRunner.replayCommand(first).replace(first + "", "<seed>"));
     Map<String, Long> counts = new TreeMap<>();
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    long cpuStart = cpu.getCurrentThreadCpuTime();
+    long wallStart = System.nanoTime();
     for (long seed = first; seed < first + count; seed++) {
       String failure = SimRunner.runSeed(seed, bugs, counts);
       if (failure != null) {
@@ -57,6 +62,11 @@ class RaftSimulationTest {
                 + SimRunner.replayCommand(seed, bugs));
       }
     }
+    System.out.printf(
+        "Raft simulation: %d seeds in %.1f s wall, %.1f s CPU%n",
+        count,
+        (System.nanoTime() - wallStart) / 1e9,
+        (cpu.getCurrentThreadCpuTime() - cpuStart) / 1e9);
     System.out.println("Raft simulation event counts: " + counts);
     if (count >= 100) {
       for (String feature : EXERCISED) {

@@ -11,34 +11,32 @@ import io.keel.proto.CommitOffsetsRequest;
 import io.keel.proto.CommitOffsetsResponse;
 import io.keel.proto.ConsumerGroupHeartbeatRequest;
 import io.keel.proto.ConsumerGroupHeartbeatResponse;
-import io.keel.proto.DeleteGroupsRequest;
-import io.keel.proto.DeleteGroupsResponse;
-import io.keel.proto.DescribeGroupsRequest;
-import io.keel.proto.DescribeGroupsResponse;
-import io.keel.proto.FetchOffsetsRequest;
-import io.keel.proto.FetchOffsetsResponse;
-import io.keel.proto.FindCoordinatorRequest;
-import io.keel.proto.FindCoordinatorResponse;
-import io.keel.proto.LeaveGroupRequest;
-import io.keel.proto.LeaveGroupResponse;
-import io.keel.proto.ListGroupsRequest;
-import io.keel.proto.ListGroupsResponse;
-import io.keel.proto.ResetOffsetsRequest;
-import io.keel.proto.ResetOffsetsResponse;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
+import io.keel.proto.DeleteGroupsRequest;
+import io.keel.proto.DeleteGroupsResponse;
 import io.keel.proto.DeleteTopicsRequest;
 import io.keel.proto.DeleteTopicsResponse;
 import io.keel.proto.DescribeClusterRequest;
 import io.keel.proto.DescribeClusterResponse;
+import io.keel.proto.DescribeGroupsRequest;
+import io.keel.proto.DescribeGroupsResponse;
 import io.keel.proto.DescribeTopicsRequest;
 import io.keel.proto.DescribeTopicsResponse;
 import io.keel.proto.ErrorCode;
+import io.keel.proto.FetchOffsetsRequest;
+import io.keel.proto.FetchOffsetsResponse;
 import io.keel.proto.FetchRequest;
 import io.keel.proto.FetchResponse;
+import io.keel.proto.FindCoordinatorRequest;
+import io.keel.proto.FindCoordinatorResponse;
 import io.keel.proto.InitProducerIdRequest;
 import io.keel.proto.InitProducerIdResponse;
 import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.LeaveGroupRequest;
+import io.keel.proto.LeaveGroupResponse;
+import io.keel.proto.ListGroupsRequest;
+import io.keel.proto.ListGroupsResponse;
 import io.keel.proto.ListOffsetsRequest;
 import io.keel.proto.ListOffsetsResponse;
 import io.keel.proto.ListTopicsRequest;
@@ -47,6 +45,8 @@ import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.ProduceResponse;
+import io.keel.proto.ResetOffsetsRequest;
+import io.keel.proto.ResetOffsetsResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -55,7 +55,8 @@ import java.util.function.Supplier;
  * The gRPC {@code KeelClient} service: a thin adapter that validates, maps proto to domain, hands
  * the work to the partition's loop or the controller, and completes the observer. Errors of one
  * topic or partition are typed {@code ErrorDetail}s in the response; a gRPC status error means the
- * request itself could not be served. Consumer-group RPCs go to the {@link GroupCoordinatorService}.
+ * request itself could not be served. Consumer-group RPCs go to the {@link
+ * GroupCoordinatorService}.
  */
 public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   private final PartitionRequests partitions;

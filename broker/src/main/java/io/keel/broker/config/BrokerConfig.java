@@ -37,7 +37,7 @@ public final class BrokerConfig {
   public static final ConfigKey<HostPort> LISTEN_ADDRESS =
       new ConfigKey<>(
           "listen.address",
-          "0.0.0.0:9092",
+          "0.0.0.0:9091",
           "host:port the gRPC server binds (client API; also Raft and controller traffic unless "
               + "internal.listen.address is set).",
           HostPort::parse);
@@ -65,7 +65,7 @@ public final class BrokerConfig {
   public static final ConfigKey<HostPort> HTTP_ADDRESS =
       new ConfigKey<>(
           "http.address",
-          "0.0.0.0:9644",
+          "0.0.0.0:9191",
           "host:port of the HTTP server for /metrics, /health/live and /health/ready.",
           HostPort::parse);
   public static final ConfigKey<Path> DATA_DIR =

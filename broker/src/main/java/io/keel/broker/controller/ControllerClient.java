@@ -53,6 +53,10 @@ public final class ControllerClient implements AutoCloseable {
   private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private volatile int leaderGuess;
+  // Where the next call starts after one ran out of time: the voter after the last one tried.
+  // Without it every call would start again at the cached (possibly paused or cut-off) leader,
+  // spend its whole deadline there, and never reach the new controller.
+  private volatile int nextGuess;
 
   /**
    * @param voters internal address of each controller-quorum node
@@ -181,6 +185,7 @@ public final class ControllerClient implements AutoCloseable {
         ControllerError error = errorOf.apply(response);
         if (error.getCode() != ErrorCode.NOT_CONTROLLER) {
           leaderGuess = target;
+          nextGuess = 0;
           return response;
         }
         lastProblem = error.getMessage();
@@ -194,11 +199,16 @@ public final class ControllerClient implements AutoCloseable {
       leaderGuess = 0;
       sleepQuietly(RETRY_BACKOFF_MS);
     }
+    nextGuess = target;
     throw new ControllerUnavailableException(
         "no controller leader answered within " + timeout.toMillis() + " ms: " + lastProblem);
   }
 
   private int firstGuess() {
+    int rotated = nextGuess;
+    if (rotated != 0) {
+      return rotated;
+    }
     int known = cache.controllerLeaderId();
     return voters.containsKey(known) ? known : voterIds.get(0);
   }

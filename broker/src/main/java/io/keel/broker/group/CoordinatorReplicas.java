@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs this node's replicas of {@code __consumer_offsets} as the metadata says (each with a {@link
  * CoordinatorStateMachine}), creates the topic on first need, and maps a group to its partition:
- * {@code (groupId.hashCode() & 0x7fffffff) % partitions} (Kafka's {@code
- * Utils.toPositive(hash) % n}), whose Raft leader is the group's coordinator.
+ * {@code (groupId.hashCode() & 0x7fffffff) % partitions} (Kafka's {@code Utils.toPositive(hash) %
+ * n}), whose Raft leader is the group's coordinator.
  */
 final class CoordinatorReplicas implements MetadataListener {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorReplicas.class);
@@ -108,8 +108,7 @@ final class CoordinatorReplicas implements MetadataListener {
     RaftGroup group =
         runtime.startAutoCompactingGroup(groupId, Membership.ofVoters(Set.copyOf(replicas)), sm);
     PartitionCoordinator coordinator =
-        new PartitionCoordinator(
-            group, sm, logic, this::partitionCounts, settings, clock, events);
+        new PartitionCoordinator(group, sm, logic, this::partitionCounts, settings, clock, events);
     partitionOfGroup.put(groupId, partition);
     byPartition.put(partition, coordinator);
     LOG.info("started {}-{} (group {}) with replicas {}", TOPIC, partition, groupId, replicas);
@@ -145,8 +144,11 @@ final class CoordinatorReplicas implements MetadataListener {
                       .setPartitions(settings.offsetsTopicPartitions())
                       .setReplicationFactor(rf))
               .build();
-      LOG.info("creating {} with {} partitions, replication factor {}", TOPIC,
-          settings.offsetsTopicPartitions(), rf);
+      LOG.info(
+          "creating {} with {} partitions, replication factor {}",
+          TOPIC,
+          settings.offsetsTopicPartitions(),
+          rf);
       creator
           .apply(request)
           .whenComplete(

@@ -139,8 +139,7 @@ final class GroupAdmin {
           b.setState(GroupState.GROUP_STATE_DEAD)
               .setError(
                   GroupCoordinatorService.error(
-                      ErrorCode.GROUP_ID_NOT_FOUND,
-                      "group '" + s.groupId() + "' does not exist"))
+                      ErrorCode.GROUP_ID_NOT_FOUND, "group '" + s.groupId() + "' does not exist"))
               .build());
     }
     GroupMetadata g = s.metadata();
@@ -211,7 +210,8 @@ final class GroupAdmin {
     try {
       c = service.route(req.getGroupId());
       TopicInfo topic =
-          replicas.topicInfo(req.getTopic())
+          replicas
+              .topicInfo(req.getTopic())
               .orElseThrow(
                   () ->
                       new CoordinatorException(
@@ -304,7 +304,10 @@ final class GroupAdmin {
                 offsets
                     .lookup(tp, spec)
                     .thenCompose(
-                        o -> o >= 0 ? CompletableFuture.completedFuture(o) : offsets.lookup(tp, latest));
+                        o ->
+                            o >= 0
+                                ? CompletableFuture.completedFuture(o)
+                                : offsets.lookup(tp, latest));
             case EARLIEST, LATEST, KIND_UNSPECIFIED, UNRECOGNIZED -> offsets.lookup(tp, spec);
           };
       lookups.put(tp, f);
@@ -347,7 +350,8 @@ final class GroupAdmin {
               .thenApply(
                   lags -> {
                     Map<GroupMetrics.Key, Long> out = new HashMap<>();
-                    out.put(GroupMetrics.members(s.groupId()), (long) s.metadata().members().size());
+                    out.put(
+                        GroupMetrics.members(s.groupId()), (long) s.metadata().members().size());
                     lags.forEach(
                         (tp, lag) -> {
                           if (lag.getLag() >= 0) {

@@ -7,6 +7,7 @@ import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.group.GroupLogic.Heartbeat;
 import io.keel.broker.group.GroupRecord.OffsetCommit;
 import io.keel.broker.raft.GroupRuntime;
+import io.keel.broker.raft.ProposalFailedException;
 import io.keel.proto.CommitOffset;
 import io.keel.proto.CommitOffsetsRequest;
 import io.keel.proto.CommitOffsetsResponse;
@@ -35,6 +36,7 @@ import io.keel.proto.PartitionResult;
 import io.keel.proto.ResetOffsetsRequest;
 import io.keel.proto.ResetOffsetsResponse;
 import io.keel.proto.TopicPartitions;
+import io.keel.raft.NotLeaderException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -53,11 +55,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The consumer-group coordinator of this node: hosts the local {@code __consumer_offsets}
- * replicas, routes each group RPC to the partition coordinator of the group (answering
- * NOT_COORDINATOR with a leader hint when this node does not lead that partition), expires member
- * sessions and refreshes group metrics. The gRPC service delegates the group RPCs here; every
- * method is non-blocking and thread-safe, and typed errors are in the response.
+ * The consumer-group coordinator of this node: hosts the local {@code __consumer_offsets} replicas,
+ * routes each group RPC to the partition coordinator of the group (answering NOT_COORDINATOR with a
+ * leader hint when this node does not lead that partition), expires member sessions and refreshes
+ * group metrics. The gRPC service delegates the group RPCs here; every method is non-blocking and
+ * thread-safe, and typed errors are in the response.
  */
 public final class GroupCoordinatorService implements AutoCloseable {
   /** The internal topic holding group metadata and committed offsets. */
@@ -160,7 +162,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
       checkGroupId(req.getGroupId());
       Optional<TopicInfo> topic = replicas.topic();
       if (topic.isEmpty()) {
-        return done(out.setError(error(ErrorCode.COORDINATOR_LOADING, "creating offsets topic")).build());
+        return done(
+            out.setError(error(ErrorCode.COORDINATOR_LOADING, "creating offsets topic")).build());
       }
       int partition = CoordinatorReplicas.partitionFor(req.getGroupId(), topic.get().partitions());
       int leader = replicas.leaderOf(topic.get(), partition);
@@ -168,9 +171,10 @@ public final class GroupCoordinatorService implements AutoCloseable {
       if (node.isEmpty()) {
         return done(
             out.setError(
-                error(
-                    ErrorCode.COORDINATOR_LOADING,
-                    CoordinatorReplicas.TOPIC + "-" + partition + " has no known leader yet")).build());
+                    error(
+                        ErrorCode.COORDINATOR_LOADING,
+                        CoordinatorReplicas.TOPIC + "-" + partition + " has no known leader yet"))
+                .build());
       }
       return done(out.setCoordinator(node.get()).build());
     } catch (CoordinatorException e) {
@@ -378,7 +382,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
     String address = b.clientAddress();
     int colon = address.lastIndexOf(':');
     if (colon > 0) {
-      n.setHost(address.substring(0, colon)).setPort(Integer.parseInt(address.substring(colon + 1)));
+      n.setHost(address.substring(0, colon))
+          .setPort(Integer.parseInt(address.substring(colon + 1)));
     }
     return n.build();
   }
@@ -395,7 +400,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
       t = t.getCause();
     }
     if (t instanceof CoordinatorException ce) {
-      ErrorDetail.Builder b = ErrorDetail.newBuilder().setCode(ce.code()).setMessage(ce.getMessage());
+      ErrorDetail.Builder b =
+          ErrorDetail.newBuilder().setCode(ce.code()).setMessage(ce.getMessage());
       if (ce.code() == ErrorCode.NOT_COORDINATOR && ce.leaderId() > 0) {
         node(ce.leaderId())
             .ifPresent(
@@ -409,8 +415,12 @@ public final class GroupCoordinatorService implements AutoCloseable {
       }
       return b.build();
     }
+    if (t instanceof NotLeaderException || t instanceof ProposalFailedException) {
+      return error(ErrorCode.NOT_COORDINATOR, t.getMessage());
+    }
     if (t instanceof StatusRuntimeException se) {
-      return error(ErrorCode.LEADER_NOT_AVAILABLE, "partition leader unreachable: " + se.getStatus());
+      return error(
+          ErrorCode.LEADER_NOT_AVAILABLE, "partition leader unreachable: " + se.getStatus());
     }
     return error(ErrorCode.UNKNOWN, t.getClass().getSimpleName() + ": " + t.getMessage());
   }

@@ -72,48 +72,14 @@ public final class GroupLogic {
           ErrorCode.UNSUPPORTED_ASSIGNOR,
           "assignor '" + hb.assignor() + "' is not one of " + new TreeSet<>(assignors.keySet()));
     }
-    MemberState member;
-    if (hb.memberEpoch() == 0) {
-      String id = hb.memberId().isEmpty() ? newMemberId.get() : hb.memberId();
-      // Joining (or rejoining after a fence): the member owns nothing.
-      member =
-          new MemberState(
-              id,
-              0,
-              0,
-              hb.clientId(),
-              hb.rebalanceTimeoutMs(),
-              hb.subscriptions(),
-              Set.of(),
-              Set.of());
-    } else {
-      MemberState known = current.members().get(hb.memberId());
-      if (known == null) {
-        return new Rejected(
-            ErrorCode.UNKNOWN_MEMBER_ID,
-            "member '" + hb.memberId() + "' is not in group '" + current.groupId() + "'");
-      }
-      if (hb.memberEpoch() != known.memberEpoch() && hb.memberEpoch() != known.previousEpoch()) {
-        return new Rejected(
-            ErrorCode.FENCED_MEMBER_EPOCH,
-            String.format(
-                "member '%s' sent epoch %d; its epoch is %d",
-                hb.memberId(), hb.memberEpoch(), known.memberEpoch()));
-      }
-      member = release(known, hb.owned());
-      if (!member.subscriptions().equals(List.copyOf(new TreeSet<>(hb.subscriptions())))) {
-        member =
-            new MemberState(
-                member.memberId(),
-                member.memberEpoch(),
-                member.previousEpoch(),
-                hb.clientId(),
-                hb.rebalanceTimeoutMs(),
-                hb.subscriptions(),
-                member.assigned(),
-                member.target());
-      }
+    Rejected fenced = hb.memberEpoch() == 0 ? null : checkMember(current, hb);
+    if (fenced != null) {
+      return fenced;
     }
+    MemberState member =
+        hb.memberEpoch() == 0
+            ? joining(hb, hb.memberId().isEmpty() ? newMemberId.get() : hb.memberId())
+            : updated(current.members().get(hb.memberId()), hb);
     GroupMetadata withMember =
         new GroupMetadata(
                 current.groupId(),
@@ -124,12 +90,62 @@ public final class GroupLogic {
             .withMember(member);
     boolean membershipChanged =
         hb.memberEpoch() == 0
-            || !member.subscriptions().equals(current.members().get(member.memberId()).subscriptions())
+            || !member
+                .subscriptions()
+                .equals(current.members().get(member.memberId()).subscriptions())
             || !assignorName.equals(current.assignor());
     GroupMetadata next = reassign(withMember, membershipChanged, partitionCounts);
     next = reconcile(next, member.memberId());
     MemberState m = next.members().get(member.memberId());
     return new Accepted(next, m.memberId(), m.memberEpoch(), m.current());
+  }
+
+  /** A member (re)joining with epoch 0 owns nothing. */
+  private static MemberState joining(Heartbeat hb, String memberId) {
+    return new MemberState(
+        memberId,
+        0,
+        0,
+        hb.clientId(),
+        hb.rebalanceTimeoutMs(),
+        hb.subscriptions(),
+        Set.of(),
+        Set.of());
+  }
+
+  /** UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH for a heartbeat that may not go on; else null. */
+  private static Rejected checkMember(GroupMetadata current, Heartbeat hb) {
+    MemberState known = current.members().get(hb.memberId());
+    if (known == null) {
+      return new Rejected(
+          ErrorCode.UNKNOWN_MEMBER_ID,
+          "member '" + hb.memberId() + "' is not in group '" + current.groupId() + "'");
+    }
+    if (hb.memberEpoch() != known.memberEpoch() && hb.memberEpoch() != known.previousEpoch()) {
+      return new Rejected(
+          ErrorCode.FENCED_MEMBER_EPOCH,
+          String.format(
+              "member '%s' sent epoch %d; its epoch is %d",
+              hb.memberId(), hb.memberEpoch(), known.memberEpoch()));
+    }
+    return null;
+  }
+
+  /** The known member after releasing what it reported gone and taking its new subscription. */
+  private static MemberState updated(MemberState known, Heartbeat hb) {
+    MemberState member = release(known, hb.owned());
+    if (member.subscriptions().equals(List.copyOf(new TreeSet<>(hb.subscriptions())))) {
+      return member;
+    }
+    return new MemberState(
+        member.memberId(),
+        member.memberEpoch(),
+        member.previousEpoch(),
+        hb.clientId(),
+        hb.rebalanceTimeoutMs(),
+        hb.subscriptions(),
+        member.assigned(),
+        member.target());
   }
 
   /** Drops from {@code assigned} what the member no longer owns and no longer targets. */
@@ -180,11 +196,13 @@ public final class GroupLogic {
   GroupMetadata reconcile(GroupMetadata g, String memberId) {
     MemberState m = g.members().get(memberId);
     Set<TopicPartition> heldByOthers = new HashSet<>();
-    g.members().forEach((id, other) -> {
-      if (!id.equals(memberId)) {
-        heldByOthers.addAll(other.assigned());
-      }
-    });
+    g.members()
+        .forEach(
+            (id, other) -> {
+              if (!id.equals(memberId)) {
+                heldByOthers.addAll(other.assigned());
+              }
+            });
     Set<TopicPartition> assigned = new TreeSet<>(m.assigned());
     for (TopicPartition tp : m.target()) {
       if (!heldByOthers.contains(tp)) {
@@ -211,8 +229,8 @@ public final class GroupLogic {
   }
 
   /**
-   * Checks a member's right to commit offsets for {@code partitions}; returns NONE or the error.
-   * An empty member id with epoch -1 is an admin commit, allowed only for an empty group.
+   * Checks a member's right to commit offsets for {@code partitions}; returns NONE or the error. An
+   * empty member id with epoch -1 is an admin commit, allowed only for an empty group.
    */
   public static Rejected checkCommit(
       GroupMetadata g, String memberId, int memberEpoch, Set<TopicPartition> partitions) {

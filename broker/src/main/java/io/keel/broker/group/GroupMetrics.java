@@ -42,7 +42,8 @@ final class GroupMetrics {
   static Key lag(String groupId, TopicPartition tp) {
     return new Key(
         "keel.consumer.group.lag",
-        Tags.of("group", groupId, "topic", tp.topic(), "partition", Integer.toString(tp.partition())));
+        Tags.of(
+            "group", groupId, "topic", tp.topic(), "partition", Integer.toString(tp.partition())));
   }
 
   /** Replaces every gauge value; gauges absent from {@code current} are removed. */

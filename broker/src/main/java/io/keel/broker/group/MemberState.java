@@ -84,6 +84,13 @@ public record MemberState(
       return this;
     }
     return new MemberState(
-        memberId, epoch, memberEpoch, clientId, rebalanceTimeoutMs, subscriptions, assigned, target);
+        memberId,
+        epoch,
+        memberEpoch,
+        clientId,
+        rebalanceTimeoutMs,
+        subscriptions,
+        assigned,
+        target);
   }
 }

@@ -6,7 +6,6 @@ import io.keel.broker.group.GroupLogic.Outcome;
 import io.keel.broker.group.GroupLogic.Rejected;
 import io.keel.broker.group.GroupRecord.GroupTombstone;
 import io.keel.broker.group.GroupRecord.OffsetCommit;
-import io.keel.broker.raft.ProposalFailedException;
 import io.keel.broker.raft.RaftGroup;
 import io.keel.proto.ErrorCode;
 import io.keel.raft.NotLeaderException;
@@ -359,8 +358,7 @@ public final class PartitionCoordinator {
    * Runs {@code op} on the loop after every earlier operation on the same group has finished; fails
    * with NOT_COORDINATOR / COORDINATOR_LOADING unless this replica serves.
    */
-  private <T> CompletableFuture<T> serialized(
-      String groupId, Supplier<CompletableFuture<T>> op) {
+  private <T> CompletableFuture<T> serialized(String groupId, Supplier<CompletableFuture<T>> op) {
     CompletableFuture<T> out = new CompletableFuture<>();
     try {
       group

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Looks up offsets of data partitions (high watermark for lag, earliest / latest / by timestamp for
- * resets) by asking each partition's leader over the client API, like any client would: the
- * leader, not this node's possibly lagging replica, knows the high watermark. Thread-safe.
+ * resets) by asking each partition's leader over the client API, like any client would: the leader,
+ * not this node's possibly lagging replica, knows the high watermark. Thread-safe.
  */
 final class PartitionOffsets implements AutoCloseable {
   private final MetadataView metadata;

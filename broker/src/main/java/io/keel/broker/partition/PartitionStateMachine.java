@@ -1,5 +1,6 @@
 package io.keel.broker.partition;
 
+import io.keel.broker.partition.ParkedProduces.Parked;
 import io.keel.broker.partition.ProducerSequencer.Decision;
 import io.keel.broker.partition.ProducerSequencer.Inflight;
 import io.keel.broker.raft.GroupStateMachine;
@@ -21,10 +22,13 @@ import io.keel.raft.RaftRole;
 import io.keel.raft.Snapshot;
 import io.keel.raft.SoftState;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -39,6 +43,8 @@ import java.util.function.BiConsumer;
  */
 public final class PartitionStateMachine implements GroupStateMachine {
   private static final int SNAPSHOT_VERSION = 1;
+  // How long a batch that is ahead of its producer's sequence waits for the batches before it.
+  private static final Duration DEFAULT_SEQUENCE_GAP_WAIT = Duration.ofSeconds(1);
 
   private final PartitionId id;
   private final PartitionLog log;
@@ -47,6 +53,8 @@ public final class PartitionStateMachine implements GroupStateMachine {
   private final FetchWaiters waiters = new FetchWaiters();
   // Produces that arrived before this leader was ready, in arrival order.
   private final ArrayDeque<QueuedProduce> awaitingLeaderReady = new ArrayDeque<>();
+  private final ParkedProduces parked = new ParkedProduces();
+  private final Duration sequenceGapWait;
   // Set once from the thread that starts the group; read on the loop.
   private volatile RaftGroup group;
   // Offset after the last batch at or below the index retention next compacts to (see compactTo).
@@ -66,8 +74,18 @@ public final class PartitionStateMachine implements GroupStateMachine {
   private long nextOffset;
 
   public PartitionStateMachine(PartitionId id, PartitionLog log, int maxProducerIds) {
+    this(id, log, maxProducerIds, DEFAULT_SEQUENCE_GAP_WAIT);
+  }
+
+  /**
+   * @param sequenceGapWait how long a batch of an idempotent producer that arrives ahead of its
+   *     sequence waits for the missing batches before it is refused as OUT_OF_ORDER_SEQUENCE
+   */
+  public PartitionStateMachine(
+      PartitionId id, PartitionLog log, int maxProducerIds, Duration sequenceGapWait) {
     this.id = id;
     this.log = log;
+    this.sequenceGapWait = sequenceGapWait;
     this.producers = new ProducerStateTable(maxProducerIds);
     this.sequencer = new ProducerSequencer(producers);
   }
@@ -189,6 +207,9 @@ public final class PartitionStateMachine implements GroupStateMachine {
     leader = false;
     leaderReady = false;
     sequencer.clear();
+    for (Parked p : parked.takeAll()) {
+      p.result().completeExceptionally(notLeader());
+    }
     scheduleQueuedProduces();
   }
 
@@ -217,7 +238,7 @@ public final class PartitionStateMachine implements GroupStateMachine {
   private void drainQueuedProduces() {
     while (!awaitingLeaderReady.isEmpty() && (leaderReady || !leader)) {
       QueuedProduce q = awaitingLeaderReady.poll();
-      produceNow(q.batch(), q.acks()).whenComplete(completeInto(q.result()));
+      produceNow(q.batch(), q.acks(), true).whenComplete(completeInto(q.result()));
     }
   }
 
@@ -237,16 +258,23 @@ public final class PartitionStateMachine implements GroupStateMachine {
       awaitingLeaderReady.add(new QueuedProduce(batch, acks, later));
       return later;
     }
-    return produceNow(batch, acks);
+    return produceNow(batch, acks, true);
   }
 
-  private CompletableFuture<ProduceResult> produceNow(ValidatedBatch batch, Acks acks) {
+  private CompletableFuture<ProduceResult> produceNow(
+      ValidatedBatch batch, Acks acks, boolean mayPark) {
     if (!leader) {
       return CompletableFuture.failedFuture(notLeader());
     }
     Decision decision = sequencer.check(batch.producer());
+    if (mayPark && decision instanceof Decision.Refuse r && r.sequenceAhead()) {
+      CompletableFuture<ProduceResult> later = park(new Parked(batch, acks, new CompletableFuture<>()));
+      if (later != null) {
+        return later;
+      }
+    }
     return switch (decision) {
-      case Decision.Accept a -> propose(batch, acks);
+      case Decision.Accept a -> proposeAndReleaseParked(batch, acks);
       case Decision.DuplicateOfCommitted d ->
           CompletableFuture.completedFuture(
               new ProduceResult(d.original().baseOffset(), log.logStartOffset()));
@@ -255,6 +283,42 @@ public final class PartitionStateMachine implements GroupStateMachine {
           CompletableFuture.failedFuture(
               new PartitionException(r.code(), "partition " + id + ": " + r.message()));
     };
+  }
+
+  /** Parks {@code p} until its predecessors arrive or the wait passes; null when it is full. */
+  private CompletableFuture<ProduceResult> park(Parked p) {
+    if (!parked.tryPark(p)) {
+      return null;
+    }
+    Executor loop = group.executor();
+    CompletableFuture.delayedExecutor(sequenceGapWait.toMillis(), TimeUnit.MILLISECONDS, loop)
+        .execute(() -> expire(p));
+    return p.result();
+  }
+
+  private void expire(Parked p) {
+    if (parked.remove(p)) {
+      produceNow(p.batch(), p.acks(), false).whenComplete(completeInto(p.result()));
+    }
+  }
+
+  private CompletableFuture<ProduceResult> proposeAndReleaseParked(ValidatedBatch batch, Acks acks) {
+    CompletableFuture<ProduceResult> answer = propose(batch, acks);
+    if (batch.producer().idempotent()) {
+      releaseParked(batch.producer().producerId());
+    }
+    return answer;
+  }
+
+  /** The producer's expected sequence moved: retries its parked batches, in arrival order. */
+  private void releaseParked(long producerId) {
+    for (Parked p : parked.takeAll(producerId)) {
+      boolean stillAhead =
+          sequencer.check(p.batch().producer()) instanceof Decision.Refuse r && r.sequenceAhead();
+      if (!stillAhead || !parked.tryPark(p)) {
+        produceNow(p.batch(), p.acks(), false).whenComplete(completeInto(p.result()));
+      }
+    }
   }
 
   private CompletableFuture<ProduceResult> propose(ValidatedBatch batch, Acks acks) {
@@ -467,6 +531,10 @@ public final class PartitionStateMachine implements GroupStateMachine {
 
   int parkedFetches() {
     return waiters.size();
+  }
+
+  int parkedProduces() {
+    return parked.size();
   }
 
   int inflightProduces() {

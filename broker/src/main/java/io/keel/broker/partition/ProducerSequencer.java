@@ -34,8 +34,19 @@ final class ProducerSequencer {
 
     record DuplicateOfInflight(Inflight original) implements Decision {}
 
-    record Refuse(ErrorCode code, String message) implements Decision {}
+    /**
+     * @param sequenceAhead the batch starts after the expected sequence, so the batches in between
+     *     may still arrive (requests of one producer can overtake each other on the way in)
+     */
+    record Refuse(ErrorCode code, String message, boolean sequenceAhead) implements Decision {
+      Refuse(ErrorCode code, String message) {
+        this(code, message, false);
+      }
+    }
   }
+
+  private static final long MAX_SEQ = Integer.MAX_VALUE;
+  private static final long AHEAD_LIMIT = 1L << 30;
 
   private final ProducerStateTable committed;
   // Invariant: each deque is in proposal (and so sequence) order and never empty.
@@ -122,7 +133,14 @@ final class ProducerSequencer {
         ErrorCode.OUT_OF_ORDER_SEQUENCE,
         String.format(
             "producer %d epoch %d: expected sequence %d, got %d (%s)",
-            batch.producerId(), batch.epoch(), expected, batch.firstSeq(), why));
+            batch.producerId(), batch.epoch(), expected, batch.firstSeq(), why),
+        isAhead(expected, batch.firstSeq()));
+  }
+
+  /** Whether {@code firstSeq} lies after {@code expected}, less than half the wrapping space on. */
+  private static boolean isAhead(int expected, int firstSeq) {
+    long distance = firstSeq >= expected ? firstSeq - expected : MAX_SEQ - expected + firstSeq + 1L;
+    return distance > 0 && distance < AHEAD_LIMIT;
   }
 
   void track(Inflight proposed) {

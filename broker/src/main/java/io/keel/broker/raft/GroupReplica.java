@@ -2,6 +2,7 @@ package io.keel.broker.raft;
 
 import io.keel.raft.Checks;
 import io.keel.raft.Entry;
+import io.keel.raft.HardState;
 import io.keel.raft.Membership;
 import io.keel.raft.RaftNode;
 import io.keel.raft.RaftRole;
@@ -40,6 +41,9 @@ final class GroupReplica implements RaftGroup {
   private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
   private long nextReadId = 1;
   private long appliedIndex;
+  // Term and vote of the last staged hard state: only a change of these needs a sync of its own.
+  private long stagedTerm;
+  private int stagedVote;
   private RaftRole observedRole = RaftRole.FOLLOWER;
 
   // Published after every loop iteration that touched the group, for readers on other threads.
@@ -69,6 +73,9 @@ final class GroupReplica implements RaftGroup {
   /** Runs on the loop: the node is built there so the storage is only touched by that thread. */
   void init(RaftStorage groupStorage, RaftNode raftNode) {
     this.storage = groupStorage;
+    HardState hs = storage.hardState();
+    stagedTerm = hs.term();
+    stagedVote = hs.vote();
     Snapshot snapshot = storage.snapshot();
     if (snapshot.index() > 0) {
       sm.restoreSnapshot(snapshot);
@@ -178,12 +185,18 @@ final class GroupReplica implements RaftGroup {
     return matchIndexes;
   }
 
-  /** Step 1 of a Ready: stage everything that must be durable. Returns whether anything was. */
+  /** Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. */
   boolean stage(Ready ready) {
     boolean staged = false;
-    if (ready.hardState() != null) {
-      storage.setHardState(ready.hardState());
-      staged = true;
+    HardState hs = ready.hardState();
+    if (hs != null) {
+      storage.setHardState(hs);
+      // Term and vote must be durable before any message that depends on them. A change of the
+      // commit index alone need not be: a replica that loses it learns it again from the leader,
+      // so it rides on the next sync instead of costing the leader an fsync per commit.
+      staged = hs.term() != stagedTerm || hs.vote() != stagedVote;
+      stagedTerm = hs.term();
+      stagedVote = hs.vote();
     }
     if (ready.snapshot() != null) {
       storage.applySnapshot(ready.snapshot());

@@ -108,5 +108,12 @@ class ClusterTest {
     assertTrue(badRf.getError().getMessage().contains("3 live brokers"), badRf.toString());
     CreateTopicResult badPartitions = cluster.createTopic("negative", -1, 1);
     assertEquals(ErrorCode.INVALID_PARTITIONS, badPartitions.getError().getCode());
+    CreateTopicResult badConfig =
+        cluster.createTopic("bad-config", 1, 1, Map.of("retention.hours", "1"));
+    assertEquals(ErrorCode.INVALID_CONFIG, badConfig.getError().getCode());
+    assertTrue(badConfig.getError().getMessage().contains("retention.hours"), badConfig.toString());
+    CreateTopicResult badName = cluster.createTopic("no spaces", 1, 1);
+    assertEquals(ErrorCode.INVALID_TOPIC_NAME, badName.getError().getCode());
+    assertTrue(cluster.node(1).metadata().topic("bad-config").isEmpty());
   }
 }

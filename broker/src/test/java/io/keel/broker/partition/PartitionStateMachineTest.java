@@ -1,6 +1,7 @@
 package io.keel.broker.partition;
 
 import static io.keel.broker.partition.PartitionHarness.validated;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,10 +15,12 @@ import io.keel.proto.records.RecordBatch;
 import io.keel.raft.Membership;
 import io.keel.raft.Snapshot;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,12 +100,50 @@ class PartitionStateMachineTest {
     h.becomeLeader(1);
     h.sm.produce(validated(9, 3, 0, 2), Acks.ALL);
     h.commitAll();
-    PartitionException gap = failure(h.sm.produce(validated(9, 3, 5, 1), Acks.ALL));
-    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, gap.code());
-    assertTrue(gap.getMessage().contains("expected sequence 2, got 5"), gap.getMessage());
+    CompletableFuture<ProduceResult> ahead = h.sm.produce(validated(9, 3, 5, 1), Acks.ALL);
+    assertFalse(ahead.isDone(), "a batch ahead of its sequence waits for the gap to fill");
     PartitionException fenced = failure(h.sm.produce(validated(9, 2, 2, 1), Acks.ALL));
     assertEquals(ErrorCode.PRODUCER_FENCED, fenced.code());
+    PartitionException overlap = failure(h.sm.produce(validated(9, 3, 1, 2), Acks.ALL));
+    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, overlap.code());
+    // The gap never fills: once the wait passes the parked batch is refused.
+    ExecutionException e = assertThrows(ExecutionException.class, () -> ahead.get(30, SECONDS));
+    PartitionException gap = assertInstanceOf(PartitionException.class, e.getCause());
+    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, gap.code());
+    assertTrue(gap.getMessage().contains("expected sequence 2, got 5"), gap.getMessage());
+    assertEquals(0, h.sm.parkedProduces());
     assertEquals(1, h.group.proposed().size());
+  }
+
+  @Test
+  void batchesOfOneProducerThatOvertakeEachOtherAreProposedInSequenceOrder() {
+    h.becomeLeader(1);
+    // Ten in-flight batches of 3 records each, arriving in a scrambled order.
+    int[] arrival = {3, 0, 7, 1, 2, 9, 5, 4, 8, 6};
+    List<CompletableFuture<ProduceResult>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      results.add(null);
+    }
+    for (int n : arrival) {
+      results.set(n, h.sm.produce(validated(9, 0, 3 * n, 3), Acks.ALL));
+    }
+    assertEquals(0, h.sm.parkedProduces());
+    assertEquals(10, h.group.proposed().size());
+    h.commitAll();
+    for (int n = 0; n < 10; n++) {
+      assertEquals(3L * n, results.get(n).join().baseOffset(), "batch " + n);
+    }
+    assertEquals(30, h.sm.highWatermark());
+  }
+
+  @Test
+  void parkedBatchesFailWithNotLeaderWhenLeadershipIsLost() {
+    h.becomeLeader(1);
+    CompletableFuture<ProduceResult> ahead = h.sm.produce(validated(9, 0, 4, 1), Acks.ALL);
+    assertFalse(ahead.isDone());
+    h.becomeFollower(3, 2);
+    assertEquals(ErrorCode.NOT_LEADER, failure(ahead).code());
+    assertEquals(0, h.sm.parkedProduces());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.keel.broker.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,7 @@ class ProducerSequencerTest {
     assertInstanceOf(Decision.Accept.class, sequencer.check(batch(0, 0, 3)));
     Decision.Refuse r = refused(sequencer.check(batch(0, 5, 3)), ErrorCode.OUT_OF_ORDER_SEQUENCE);
     assertTrue(r.message().contains("expected sequence 0, got 5"), r.message());
+    assertTrue(r.sequenceAhead(), "batch 0 may still arrive");
   }
 
   @Test
@@ -50,6 +52,10 @@ class ProducerSequencerTest {
     table.record(batch(0, 0, 3), 0, 1_000);
     Decision.Refuse r = refused(sequencer.check(batch(0, 4, 1)), ErrorCode.OUT_OF_ORDER_SEQUENCE);
     assertTrue(r.message().contains("expected sequence 3, got 4"), r.message());
+    assertTrue(r.sequenceAhead());
+    assertFalse(
+        refused(sequencer.check(batch(0, 2, 2)), ErrorCode.OUT_OF_ORDER_SEQUENCE).sequenceAhead(),
+        "a batch overlapping committed sequences can never become valid");
   }
 
   @Test

@@ -226,10 +226,16 @@ public final class TestCluster implements AutoCloseable {
    * committed after all and the topic counts as created.
    */
   public CreateTopicResult createTopic(String name, int partitions, int replicationFactor) {
+    return createTopic(name, partitions, replicationFactor, Map.of());
+  }
+
+  /** Like {@link #createTopic(String, int, int)} with topic config overrides. */
+  public CreateTopicResult createTopic(
+      String name, int partitions, int replicationFactor, Map<String, String> configs) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     boolean retried = false;
     while (true) {
-      CreateTopicResult result = createTopicOnce(name, partitions, replicationFactor);
+      CreateTopicResult result = createTopicOnce(name, partitions, replicationFactor, configs);
       ErrorCode code = result.getError().getCode();
       if (retried && code == ErrorCode.TOPIC_ALREADY_EXISTS) {
         return result.toBuilder().clearError().build();
@@ -241,7 +247,8 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  private CreateTopicResult createTopicOnce(String name, int partitions, int replicationFactor) {
+  private CreateTopicResult createTopicOnce(
+      String name, int partitions, int replicationFactor, Map<String, String> configs) {
     int via = runningNodes().get(0);
     ManagedChannel channel =
         NettyChannelBuilder.forAddress("127.0.0.1", ports[via - 1]).usePlaintext().build();
@@ -254,7 +261,8 @@ public final class TestCluster implements AutoCloseable {
                       NewTopic.newBuilder()
                           .setName(name)
                           .setPartitions(partitions)
-                          .setReplicationFactor(replicationFactor))
+                          .setReplicationFactor(replicationFactor)
+                          .putAllConfigs(configs))
                   .build())
           .getResults(0);
     } finally {

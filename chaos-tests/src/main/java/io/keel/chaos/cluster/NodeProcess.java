@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * OS process each time it starts. Not thread-safe: the harness serialises calls.
  */
 final class NodeProcess {
+  private static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
   private final int id;
   private final List<String> command;
   private final Path logFile;
@@ -103,8 +106,33 @@ final class NodeProcess {
   }
 
   void pause() {
-    Commands.check("kill", "-STOP", Long.toString(pid()));
+    long pid = pid();
+    Commands.check("kill", "-STOP", Long.toString(pid));
     paused = true;
+    awaitStopped(pid);
+  }
+
+  /**
+   * SIGSTOP takes effect asynchronously; on a loaded machine a thread may still finish a reply.
+   * Waits (Linux: /proc state T) so that "paused" means no thread runs any more.
+   */
+  private static void awaitStopped(long pid) {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    try {
+      while (Files.exists(stat) && System.nanoTime() < deadline) {
+        String s = Files.readString(stat);
+        // Format: pid (comm) state ...; comm may contain spaces, so look after the last ')'.
+        if (s.substring(s.lastIndexOf(')') + 2).startsWith("T")) {
+          return;
+        }
+        Thread.sleep(5); // signal delivery is asynchronous; poll its effect
+      }
+    } catch (IOException e) {
+      // The process exited meanwhile: nothing left running.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   void resume() {

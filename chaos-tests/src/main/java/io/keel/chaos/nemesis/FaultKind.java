@@ -14,6 +14,7 @@ public enum FaultKind {
   KILL_CONTROLLER("kill-controller"),
   PAUSE_NODE("pause-node"),
   PAUSE_LEADER("pause-leader"),
+  PAUSE_CONTROLLER("pause-controller"),
   ISOLATE_NODE("isolate-node"),
   ISOLATE_LEADER("isolate-leader"),
   HALVES("halves"),
@@ -53,7 +54,7 @@ public enum FaultKind {
   private static Set<FaultKind> expand(String name) {
     return switch (name) {
       case "kill" -> EnumSet.of(KILL_NODE, KILL_LEADER, KILL_CONTROLLER);
-      case "pause" -> EnumSet.of(PAUSE_NODE, PAUSE_LEADER);
+      case "pause" -> EnumSet.of(PAUSE_NODE, PAUSE_LEADER, PAUSE_CONTROLLER);
       case "partition" -> EnumSet.of(ISOLATE_NODE, ISOLATE_LEADER, HALVES, BRIDGE, ONE_WAY);
       case "restart" -> EnumSet.of(ROLLING_RESTART);
       case "all" -> EnumSet.allOf(FaultKind.class);

@@ -41,6 +41,7 @@ public final class Planner {
       case KILL_CONTROLLER -> kill(kind, controllerTarget());
       case PAUSE_NODE -> pause(kind, randomTarget());
       case PAUSE_LEADER -> pause(kind, leaderTarget());
+      case PAUSE_CONTROLLER -> pause(kind, controllerTarget());
       case ISOLATE_NODE -> isolate(kind, randomTarget());
       case ISOLATE_LEADER -> isolate(kind, leaderTarget());
       case HALVES -> halves(kind);

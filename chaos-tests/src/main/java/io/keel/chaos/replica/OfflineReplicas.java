@@ -47,9 +47,7 @@ public final class OfflineReplicas {
             return;
           }
           try (LogStore store = LogStore.open(LogStoreConfig.defaults(storeDir))) {
-            metadata(store)
-                .topic(topic)
-                .ifPresent(t -> readNode(store, node, t, byPartition));
+            metadata(store).topic(topic).ifPresent(t -> readNode(store, node, t, byPartition));
           }
         });
     return new ReplicaLogs(byPartition);

@@ -59,7 +59,10 @@ final class AdminClusterView implements ClusterView {
   public OptionalInt controllerLeader() {
     try {
       int id =
-          admin.describeCluster().get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).controllerId();
+          admin
+              .describeCluster()
+              .get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .controllerId();
       return id > 0 ? OptionalInt.of(id) : OptionalInt.empty();
     } catch (ExecutionException | TimeoutException e) {
       return OptionalInt.empty();

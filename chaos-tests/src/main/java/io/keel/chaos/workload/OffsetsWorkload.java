@@ -21,9 +21,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Concurrent commits and reads of one memberless group's offsets. Each commit writes a value
- * drawn from a per-partition counter when it is invoked, so a commit invoked after another
- * completed always writes more: a lower value read later is a regression or a stale read.
+ * Concurrent commits and reads of one memberless group's offsets. Each commit writes a value drawn
+ * from a per-partition counter when it is invoked, so a commit invoked after another completed
+ * always writes more: a lower value read later is a regression or a stale read.
  */
 public final class OffsetsWorkload implements Workload {
   static final String TOPIC = "chaos-offsets";

@@ -128,8 +128,7 @@ final class QueueConsumer implements Runnable {
       rebalanced = false;
       history.ok(process, new Op.Poll(List.of()));
       next.clear();
-      recordAssign(
-          consumer.assignment().stream().map(TopicPartition::partition).sorted().toList());
+      recordAssign(consumer.assignment().stream().map(TopicPartition::partition).sorted().toList());
       history.invoke(process, invoke);
     }
     history.ok(process, new Op.Poll(recs));

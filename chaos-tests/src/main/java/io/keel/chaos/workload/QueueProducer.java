@@ -6,7 +6,6 @@ import io.keel.client.KeelProducer;
 import io.keel.client.ProducerRecord;
 import io.keel.client.RecordMetadata;
 import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * One logical producer process: sends unique values to random partitions, one at a time. A send
- * that send() refused is a FAIL (nothing left the client); any later error or timeout is INFO,
- * since the broker may have appended the batch before the answer was lost.
+ * One logical producer process: sends unique values to its own partition, one at a time (one
+ * producer per partition, so a partition without a leader stalls only its own producer and the
+ * per-partition availability windows mean what they say). A send that send() refused is a FAIL
+ * (nothing left the client); any later error or timeout is INFO, since the broker may have appended
+ * the batch before the answer was lost.
  */
 final class QueueProducer implements Runnable {
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
@@ -28,28 +29,25 @@ final class QueueProducer implements Runnable {
   private final int process;
   private final KeelProducer<Long, Long> producer;
   private final String topic;
-  private final int partitions;
+  private final int partition;
   private final AtomicLong values;
   private final HistoryRecorder history;
-  private final Random random;
   private final BooleanSupplier running;
 
   QueueProducer(
       int process,
       KeelProducer<Long, Long> producer,
       String topic,
-      int partitions,
+      int partition,
       AtomicLong values,
       HistoryRecorder history,
-      Random random,
       BooleanSupplier running) {
     this.process = process;
     this.producer = producer;
     this.topic = topic;
-    this.partitions = partitions;
+    this.partition = partition;
     this.values = values;
     this.history = history;
-    this.random = random;
     this.running = running;
   }
 
@@ -68,7 +66,7 @@ final class QueueProducer implements Runnable {
 
   /** Returns whether the send was acknowledged. */
   private boolean sendOne() throws InterruptedException {
-    int p = random.nextInt(partitions);
+    int p = partition;
     long value = values.getAndIncrement();
     Op.Send invoke = new Op.Send(p, value, null);
     history.invoke(process, invoke);

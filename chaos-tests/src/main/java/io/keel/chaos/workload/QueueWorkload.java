@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -29,11 +28,12 @@ public final class QueueWorkload implements Workload {
   static final String TOPIC = "chaos-queue";
   static final String GROUP = "chaos-queue-group";
   private static final int PARTITIONS = 4;
-  private static final int PRODUCERS = 4;
+  private static final int PRODUCERS = PARTITIONS;
   private static final int CONSUMERS = 2;
   private static final int FIRST_CONSUMER = 100;
   private static final int FINAL_READER = 200;
   private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration ATTEMPT = Duration.ofSeconds(20);
 
   private final boolean leaderAcks;
   private final Workers workers = new Workers("queue");
@@ -79,10 +79,8 @@ public final class QueueWorkload implements Workload {
     for (int i = 0; i < PRODUCERS; i++) {
       KeelProducer<Long, Long> producer =
           track(factory.producer("chaos-producer-" + i, idempotence, leaderAcks));
-      Random random = new Random(context.seed() * 31 + i);
       workers.start(
-          new QueueProducer(
-              i, producer, TOPIC, PARTITIONS, values, history, random, workers::running));
+          new QueueProducer(i, producer, TOPIC, i % PARTITIONS, values, history, workers::running));
     }
     for (int i = 0; i < CONSUMERS; i++) {
       int c = i;
@@ -113,52 +111,68 @@ public final class QueueWorkload implements Workload {
   public void finalRead(Duration timeout) throws Exception {
     HistoryRecorder history = context.history();
     history.invoke(FINAL_READER, new Op.FinalRead(List.of()));
-    try (KeelConsumer<Long, Long> reader = factory.consumer("chaos-final-reader", null)) {
-      List<Rec> all = readAll(reader, timeout);
-      history.ok(FINAL_READER, new Op.FinalRead(all));
-      crossCheckHighWatermarks();
-    } catch (Exception e) {
-      history.fail(FINAL_READER, new Op.FinalRead(List.of()), Errors.describe(e));
-      throw e;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      // A fresh consumer per attempt: the client's offset lookups retry on the metadata they
+      // started with, so a consumer that first saw a stale leader would never get past it.
+      try (KeelConsumer<Long, Long> reader = factory.consumer("chaos-final-reader", null)) {
+        long attemptDeadline = Math.min(deadline, System.nanoTime() + ATTEMPT.toNanos());
+        List<Rec> all = readAll(reader, attemptDeadline);
+        history.ok(FINAL_READER, new Op.FinalRead(all));
+        crossCheckHighWatermarks();
+        return;
+      } catch (RuntimeException e) {
+        last = e;
+        notes.add("final read attempt failed: " + Errors.describe(e));
+      }
     }
+    history.fail(FINAL_READER, new Op.FinalRead(List.of()), Errors.describe(last));
+    throw new IllegalStateException("final read did not succeed within " + timeout, last);
   }
 
   /** Every partition from offset 0 up to its end (ListOffsets latest) after healing. */
-  private List<Rec> readAll(KeelConsumer<Long, Long> reader, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  private List<Rec> readAll(KeelConsumer<Long, Long> reader, long deadline)
+      throws InterruptedException {
     List<TopicPartition> tps =
         IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
     reader.assign(tps);
     reader.seekToEnd(tps);
     Map<Integer, Long> ends = new TreeMap<>();
     for (TopicPartition tp : tps) {
-      ends.put(tp.partition(), retry(() -> reader.position(tp), deadline));
+      ends.put(tp.partition(), reader.position(tp, remaining(deadline)));
     }
     finalEnds = ends;
     tps.forEach(tp -> reader.seek(tp, 0));
     List<Rec> out = new ArrayList<>();
     while (!reachedEnds(reader, tps, ends)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("final read did not reach " + ends + " in " + timeout);
+        throw new IllegalStateException("final read did not reach " + ends + " in time");
       }
-      try {
-        for (ConsumerRecord<Long, Long> r : reader.poll(Duration.ofMillis(500))) {
-          if (r.offset() < ends.get(r.partition())) {
-            out.add(new Rec(r.partition(), r.offset(), r.value()));
-          }
+      for (ConsumerRecord<Long, Long> r : reader.poll(Duration.ofMillis(500))) {
+        if (r.offset() < ends.get(r.partition())) {
+          out.add(new Rec(r.partition(), r.offset(), r.value()));
         }
-      } catch (RuntimeException e) {
-        Thread.sleep(200); // the healed cluster may still be electing; try again
       }
     }
     return out;
   }
 
-  /** describeTopics should report the same ends as ListOffsets on the healed, idle cluster. */
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+  }
+
+  /**
+   * Where describeTopics knows a high watermark (it answers -1 for partitions the answering node
+   * does not lead), it should match ListOffsets on the healed, idle cluster.
+   */
   private void crossCheckHighWatermarks() {
     try {
       Map<Integer, Long> described = Topics.highWatermarks(admin, TOPIC);
-      if (!described.equals(finalEnds)) {
+      boolean differs =
+          described.entrySet().stream()
+              .anyMatch(e -> e.getValue() >= 0 && !e.getValue().equals(finalEnds.get(e.getKey())));
+      if (differs) {
         notes.add(
             "describeTopics high watermarks "
                 + new TreeMap<>(described)
@@ -173,26 +187,6 @@ public final class QueueWorkload implements Workload {
   private static boolean reachedEnds(
       KeelConsumer<Long, Long> reader, List<TopicPartition> tps, Map<Integer, Long> ends) {
     return tps.stream().allMatch(tp -> reader.position(tp) >= ends.get(tp.partition()));
-  }
-
-  /** Retries a call until the deadline; the cluster may still be settling after healing. */
-  static <T> T retry(Call<T> call, long deadlineNanos) throws Exception {
-    while (true) {
-      try {
-        return call.get();
-      } catch (Exception e) {
-        if (System.nanoTime() > deadlineNanos) {
-          throw e;
-        }
-        Thread.sleep(200); // settling after heal; poll again
-      }
-    }
-  }
-
-  /** A call that may fail. */
-  @FunctionalInterface
-  interface Call<T> {
-    T get() throws Exception;
   }
 
   @Override

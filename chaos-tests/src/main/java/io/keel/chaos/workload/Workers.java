@@ -43,6 +43,7 @@ final class Workers {
     running = false;
   }
 
+  /** Closes and forgets every client, so closing twice is harmless. */
   static void closeAll(List<? extends AutoCloseable> clients) {
     synchronized (clients) {
       for (AutoCloseable c : clients) {
@@ -52,6 +53,7 @@ final class Workers {
           log.warn("closing {}: {}", c, e.toString());
         }
       }
+      clients.clear();
     }
   }
 }

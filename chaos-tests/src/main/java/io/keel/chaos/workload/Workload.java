@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * A correctness workload (FoundationDB style: set up, run alongside the nemesis, then check).
  * Lifecycle, driven by the runner: {@code setUp}, {@code start}, (faults for the run's duration,
- * then every fault healed), {@code stop}, {@code finalRead}, (cluster stopped) {@code replicaLogs}, {@code close}.
+ * then every fault healed), {@code stop}, {@code finalRead}, (cluster stopped) {@code replicaLogs},
+ * {@code close}.
  *
  * <p>Recording rules: each logical client is a process id (>= 0) with at most one operation in
  * flight; an operation is OK only if it certainly happened, FAIL only if it certainly did not, and
@@ -45,6 +46,7 @@ public interface Workload extends AutoCloseable {
     return List.of();
   }
 
+  /** Stops the clients; may be called more than once. */
   @Override
   void close();
 }

@@ -13,7 +13,8 @@ public final class Workloads {
     return switch (kind) {
       case QUEUE -> new QueueWorkload(leaderAcks);
       case OFFSETS -> new OffsetsWorkload();
-      case ALL -> new CompositeWorkload(List.of(new QueueWorkload(leaderAcks), new OffsetsWorkload()));
+      case ALL ->
+          new CompositeWorkload(List.of(new QueueWorkload(leaderAcks), new OffsetsWorkload()));
     };
   }
 }

@@ -10,7 +10,6 @@ import io.keel.client.KeelConsumerConfig;
 import io.keel.client.KeelProducer;
 import io.keel.client.KeelProducerConfig;
 import io.keel.client.NewTopic;
-import io.keel.client.PartitionDescription;
 import io.keel.client.ProducerRecord;
 import io.keel.client.Serdes;
 import io.keel.client.TopicExistsException;
@@ -19,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -37,10 +37,15 @@ import org.HdrHistogram.Histogram;
  */
 public final class BenchRunner {
   private static final Duration CATCH_UP_MAX = Duration.ofSeconds(10);
+  private static final int RANDOM_POOL_MIN_BYTES = 4 << 20;
 
   private final Workload workload;
   private final String[] bootstrap;
   private final PrintStream progress;
+  // Payloads are slices of this at random offsets: as incompressible as fresh random bytes, but
+  // a copy instead of running the generator per message (which showed as the producer thread's
+  // top cost).
+  private final byte[] randomPool;
 
   private final LatencyStats publishLatency = new LatencyStats();
   private final LatencyStats endToEndLatency = new LatencyStats();
@@ -51,11 +56,17 @@ public final class BenchRunner {
   private final AtomicBoolean measuring = new AtomicBoolean();
   private final AtomicBoolean producing = new AtomicBoolean(true);
   private final AtomicBoolean consuming = new AtomicBoolean(true);
+  // The --serial sender, woken by a consumer per record instead of spinning (a spinning thread
+  // takes a core from the brokers on small machines).
+  private volatile Thread serialWaiter;
 
   public BenchRunner(Workload workload, String[] bootstrap, PrintStream progress) {
     this.workload = workload;
     this.bootstrap = bootstrap;
     this.progress = progress;
+    this.randomPool =
+        new byte[Math.max(RANDOM_POOL_MIN_BYTES, 8 * workload.messageSizeBytes())];
+    ThreadLocalRandom.current().nextBytes(randomPool);
   }
 
   public BenchResult run() throws InterruptedException {
@@ -68,12 +79,16 @@ public final class BenchRunner {
     } else {
       runTimed(startNanos);
     }
-    long measuredNanos = System.nanoTime() - startNanos - workload.warmup().toNanos();
+    long warmupNanos = workload.serialMessages() > 0 ? 0 : workload.warmup().toNanos();
+    long measuredNanos = System.nanoTime() - startNanos - warmupNanos;
     awaitConsumersCaughtUp();
     consuming.set(false);
     for (Thread consumer : consumers) {
       consumer.join();
     }
+    // Latencies recorded since the last progress line (in --serial mode: all) join the totals.
+    publishLatency.sampleInterval(measuring.get());
+    endToEndLatency.sampleInterval(measuring.get());
     double seconds = Math.max(1e-9, measuredNanos / 1e9);
     double[] drain = workload.drain() ? drain(partitions) : new double[] {0, 0};
     return new BenchResult(
@@ -157,6 +172,10 @@ public final class BenchRunner {
           long sentAt = ByteBuffer.wrap(record.value()).getLong();
           endToEndLatency.recordNanos(System.nanoTime() - sentAt);
           consumed.incrementAndGet();
+          Thread waiter = serialWaiter;
+          if (waiter != null) {
+            LockSupport.unpark(waiter);
+          }
         }
       }
     }
@@ -248,14 +267,16 @@ public final class BenchRunner {
   }
 
   private byte[] payload(long sendNanos) {
-    byte[] value = new byte[workload.messageSizeBytes()];
-    ThreadLocalRandom.current().nextBytes(value);
+    int size = workload.messageSizeBytes();
+    int from = ThreadLocalRandom.current().nextInt(randomPool.length - size + 1);
+    byte[] value = Arrays.copyOfRange(randomPool, from, from + size);
     ByteBuffer.wrap(value).putLong(sendNanos);
     return value;
   }
 
   /** One message at a time: the next is sent only after a consumer has received the last. */
   private void runSerial() {
+    serialWaiter = Thread.currentThread();
     try (KeelProducer<byte[], byte[]> producer = newProducer()) {
       for (int i = 0; i < workload.serialMessages(); i++) {
         long before = consumed.get();
@@ -273,8 +294,9 @@ public final class BenchRunner {
         acked.incrementAndGet();
         ackedBytes.addAndGet(workload.messageSizeBytes());
         long deadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
-        while (consumed.get() == before && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
+        long remaining;
+        while (consumed.get() == before && (remaining = deadline - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(remaining);
         }
         if ((i + 1) % 1000 == 0) {
           progress.printf("[serial] %d/%d messages%n", i + 1, workload.serialMessages());
@@ -293,22 +315,23 @@ public final class BenchRunner {
     }
   }
 
-  /** Reads the topic from the beginning to its end; returns {msg/s, MB/s}. */
+  /**
+   * Reads the topic from the beginning to its end; returns {msg/s, MB/s}. The offsets come from
+   * each partition's leader (the consumer's positions): a DescribeTopics answer carries high
+   * watermarks only for the partitions the answering node leads. The clock starts after they
+   * are resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
+   */
   private double[] drain(List<TopicPartition> partitions) {
-    List<PartitionDescription> described;
-    try (KeelAdmin admin = admin()) {
-      described =
-          admin.describeTopics(List.of(workload.topic())).all().join().get(workload.topic())
-              .partitions();
-    }
-    long total = described.stream().mapToLong(p -> p.highWatermark() - p.logStartOffset()).sum();
-    progress.printf("[drain] reading %,d messages from the beginning%n", total);
     long read = 0;
     long bytes = 0;
-    long start = System.nanoTime();
     try (KeelConsumer<byte[], byte[]> consumer = newConsumer()) {
       consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      long total = partitions.stream().mapToLong(consumer::position).sum();
       consumer.seekToBeginning(partitions);
+      total -= partitions.stream().mapToLong(consumer::position).sum();
+      progress.printf("[drain] reading %,d messages from the beginning%n", total);
+      long start = System.nanoTime();
       long deadline = start + Duration.ofMinutes(5).toNanos();
       while (read < total && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -316,8 +339,8 @@ public final class BenchRunner {
           bytes += record.value().length;
         }
       }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new double[] {read / seconds, bytes / seconds / 1e6};
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new double[] {read / seconds, bytes / seconds / 1e6};
   }
 }

@@ -8,6 +8,8 @@ import io.keel.broker.config.ConfigKey;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,12 @@ class ConfigDocsTest {
     while (matcher.find()) {
       rows.put(matcher.group(1), new String[] {matcher.group(2), matcher.group(3).trim()});
     }
-    assertEquals(BrokerConfigKeys.keys(), rows.keySet(), "documented keys");
+    Set<String> undocumented = new TreeSet<>(BrokerConfigKeys.keys());
+    undocumented.removeAll(rows.keySet());
+    assertEquals(Set.of(), undocumented, "keys missing from the docs/operations.md table");
+    Set<String> unknown = new TreeSet<>(rows.keySet());
+    unknown.removeAll(BrokerConfigKeys.keys());
+    assertEquals(Set.of(), unknown, "documented keys the broker does not have");
     for (ConfigKey<?> key : BrokerConfig.KEYS) {
       String[] row = rows.get(key.name());
       assertEquals(key.envName(), row[0], key.name());

@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A three-node cluster of real broker processes on loopback, each started by the image's
  * entrypoint.sh from KEEL_* variables (the distribution the `package` phase built in cli/target, so
- * this runs in `verify` after it). Checks what deploy/ relies on: readiness, the health check
- * script, the metric names of the dashboard and alert rules, and a controlled shutdown in time.
+ * this runs in `verify` after it), with a replicated topic, records and a consumer group with lag
+ * (DeployCheckWorkload). Checks what deploy/ relies on: readiness, the health check script, the
+ * metric names of the dashboard, alert rules and operations guide, and a timely controlled
+ * shutdown.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EntrypointClusterIT {
@@ -47,6 +49,7 @@ class EntrypointClusterIT {
 
   private static final String TOPIC = "deploy-check";
   private static final int PARTITIONS = 3;
+  private static final int RECORDS = 30;
 
   @TempDir static Path dir;
   private static EntrypointCluster cluster;
@@ -63,8 +66,11 @@ class EntrypointClusterIT {
     cluster = EntrypointCluster.start(3, home, dir);
     cluster.awaitReady(READY_TIMEOUT);
     createTopic(cluster.nodes().getFirst());
-    awaitPartitionLeaders(Duration.ofSeconds(60));
-    DeployCheckWorkload.run(cluster.bootstrap(), TOPIC, 30);
+    // Every partition has a leader.
+    awaitMetricSum("keel_partition_leader", PARTITIONS, Duration.ofSeconds(60));
+    DeployCheckWorkload.run(cluster.bootstrap(), TOPIC, RECORDS);
+    // The group read and committed the first RECORDS records; RECORDS more arrived since.
+    awaitMetricSum("keel_consumer_group_lag", RECORDS, Duration.ofSeconds(60));
   }
 
   @AfterAll
@@ -169,25 +175,28 @@ class EntrypointClusterIT {
     }
   }
 
-  /** Until every partition of the topic reports a leader (keel_partition_leader summed). */
-  private static void awaitPartitionLeaders(Duration timeout) throws Exception {
+  /** Until the samples of a metric, summed over all nodes, equal {@code expected}. */
+  private static void awaitMetricSum(String name, double expected, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    double leaders = 0;
-    while (leaders < PARTITIONS) {
+    double sum = Double.NaN;
+    while (sum != expected) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            leaders
-                + " of "
-                + PARTITIONS
-                + " partitions have a leader after "
+            name
+                + " sums to "
+                + sum
+                + ", not "
+                + expected
+                + ", after "
                 + timeout
                 + "; logs:\n"
                 + cluster.logTails());
       }
       Thread.sleep(200);
-      leaders = 0;
+      sum = 0;
       for (EntrypointCluster.Node node : cluster.nodes()) {
-        leaders += sampleSum(cluster.get(node, "/metrics"), "keel_partition_leader");
+        sum += sampleSum(cluster.get(node, "/metrics"), name);
       }
     }
   }

@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  * Used off the hot path: offset lookups, commits, admin operations.
  */
 public final class BlockingRpc {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BlockingRpc.class);
+
   private final ChannelPool channels;
   private final int requestTimeoutMs;
   private final long retryBackoffMs;
@@ -65,6 +67,7 @@ public final class BlockingRpc {
       if (!(last instanceof RetriableException)) {
         throw last;
       }
+      log.debug("{} failed, retrying: {}", what, last.getMessage());
       onRetriable.run();
       sleep(Math.min(retryBackoffMs, Math.max(0, remainingMs)));
     }

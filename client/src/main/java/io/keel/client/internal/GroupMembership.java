@@ -14,6 +14,12 @@ public interface GroupMembership {
   interface AssignmentSink {
     /** The member must now own exactly {@code assignment} (after revoking what it lost). */
     void onAssignment(Set<TopicPartition> assignment);
+
+    /**
+     * The member was fenced: every partition it owned may already belong to another member, so they
+     * are dropped without committing.
+     */
+    void onPartitionsLost();
   }
 
   /** Creates a membership for a consumer. */
