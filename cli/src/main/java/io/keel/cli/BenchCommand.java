@@ -43,9 +43,21 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   private static final Set<String> YAML_KEYS =
       Set.of(
-          "topic", "partitions", "replication-factor", "message-size", "producers", "consumers",
-          "rate", "acks", "linger-ms", "batch-size", "compression", "warmup", "duration",
-          "serial", "drain");
+          "topic",
+          "partitions",
+          "replication-factor",
+          "message-size",
+          "producers",
+          "consumers",
+          "rate",
+          "acks",
+          "linger-ms",
+          "batch-size",
+          "compression",
+          "warmup",
+          "duration",
+          "serial",
+          "drain");
 
   @Mixin ClientOptions client;
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -130,7 +131,7 @@ final class ChaosCommand implements Callable<Integer> {
   }
 
   /** Turns a bad value into a usage error naming the option. */
-  private <T> T parse(String option, java.util.function.Supplier<T> parser) {
+  private <T> T parse(String option, Supplier<T> parser) {
     try {
       return parser.get();
     } catch (IllegalArgumentException e) {

@@ -27,7 +27,9 @@ final class ClientOptions {
     if (value == null || value.isBlank()) {
       value = System.getenv().getOrDefault("KEEL_BOOTSTRAP", DEFAULT_BOOTSTRAP);
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
         .toArray(String[]::new);
   }
 

@@ -11,7 +11,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "completion",
     description = "Print a bash/zsh completion script for keel.",
-    footer = {"", "Examples:", "  source <(./keel completion)", "  ./keel completion > /etc/bash_completion.d/keel"})
+    footer = {
+      "",
+      "Examples:",
+      "  source <(./keel completion)",
+      "  ./keel completion > /etc/bash_completion.d/keel"
+    })
 final class CompletionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

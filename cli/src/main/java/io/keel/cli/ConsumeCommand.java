@@ -40,19 +40,25 @@ final class ConsumeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "TOPIC", description = "Topic to read.")
   String topic;
 
-  @Option(names = {"-g", "--group"}, description = "Consume as a member of this group.")
+  @Option(
+      names = {"-g", "--group"},
+      description = "Consume as a member of this group.")
   String group;
 
   @Option(names = "--from-beginning", description = "Start at the earliest offset.")
   boolean fromBeginning;
 
-  @Option(names = {"-p", "--partition"}, description = "Read only this partition.")
+  @Option(
+      names = {"-p", "--partition"},
+      description = "Read only this partition.")
   Integer partition;
 
   @Option(names = "--offset", description = "Start offset (with --partition).")
   Long offset;
 
-  @Option(names = {"-n", "--max-messages"}, description = "Exit after this many records.")
+  @Option(
+      names = {"-n", "--max-messages"},
+      description = "Exit after this many records.")
   Long maxMessages;
 
   @Option(
@@ -61,7 +67,10 @@ final class ConsumeCommand implements Callable<Integer> {
       description = "Exit when nothing new arrives for this long (e.g. 10s).")
   Duration timeout;
 
-  @Option(names = {"-f", "--format"}, defaultValue = "%v\\n", description = "Record format.")
+  @Option(
+      names = {"-f", "--format"},
+      defaultValue = "%v\\n",
+      description = "Record format.")
   String format;
 
   /** One record as printed with {@code -o json}. */
@@ -130,8 +139,8 @@ final class ConsumeCommand implements Callable<Integer> {
       for (ConsumerRecord<String, String> r : records) {
         if (json.json()) {
           json.printJson(
-              new JsonRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
-                  r.value()));
+              new JsonRecord(
+                  r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
         } else {
           out.print(render(r));
         }

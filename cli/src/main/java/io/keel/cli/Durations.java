@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses durations the way people type them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+/**
+ * Parses durations the way people type them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}.
+ */
 final class Durations implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 

@@ -51,7 +51,12 @@ final class GroupCommand {
   @Command(
       name = "describe",
       description = "Members, assignment, committed offsets and lag of a group.",
-      footer = {"", "Examples:", "  keel group describe billing", "  keel group describe billing -o json"})
+      footer = {
+        "",
+        "Examples:",
+        "  keel group describe billing",
+        "  keel group describe billing -o json"
+      })
   static final class Describe implements Callable<Integer> {
     @Mixin ClientOptions client;
 
@@ -171,7 +176,8 @@ final class GroupCommand {
       }
       client
           .out()
-          .print(Map.of("group", group, "deleted", true),
+          .print(
+              Map.of("group", group, "deleted", true),
               new Output.Table("GROUP", "STATUS").row(group, "deleted"));
       return 0;
     }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "keel",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = VersionCommand.Provider.class,
     description = "Keel: a Raft-replicated, Kafka-style clustered log.",
     subcommands = {

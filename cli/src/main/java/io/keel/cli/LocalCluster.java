@@ -45,9 +45,7 @@ final class LocalCluster implements AutoCloseable {
 
     String controllerVoters() {
       StringJoiner joiner = new StringJoiner(",");
-      nodes.stream()
-          .limit(CONTROLLERS_MAX)
-          .forEach(n -> joiner.add(n.id() + "@" + n.address()));
+      nodes.stream().limit(CONTROLLERS_MAX).forEach(n -> joiner.add(n.id() + "@" + n.address()));
       return joiner.toString();
     }
   }
@@ -86,8 +84,8 @@ final class LocalCluster implements AutoCloseable {
       synchronized (processes) {
         processes.add(builder.start());
       }
-      System.err.printf("keel dev: started node %d (%s), log %s%n", node.id(), node.address(),
-          node.logFile());
+      System.err.printf(
+          "keel dev: started node %d (%s), log %s%n", node.id(), node.address(), node.logFile());
     }
   }
 

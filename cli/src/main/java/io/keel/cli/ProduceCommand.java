@@ -54,7 +54,9 @@ final class ProduceCommand implements Callable<Integer> {
       description = "none, lz4, zstd or snappy (default: none).")
   String compression;
 
-  @Option(names = {"-p", "--partition"}, description = "Write every record to this partition.")
+  @Option(
+      names = {"-p", "--partition"},
+      description = "Write every record to this partition.")
   Integer partition;
 
   /** What was sent to one partition. */
@@ -95,11 +97,13 @@ final class ProduceCommand implements Callable<Integer> {
     Summary summary = summarize(sends, bytes);
     Output out = client.out();
     Output.Table table = new Output.Table("PARTITION", "RECORDS", "FIRST-OFFSET", "LAST-OFFSET");
-    summary.partitions().forEach(
-        p -> table.row(p.partition(), p.records(), p.firstOffset(), p.lastOffset()));
+    summary
+        .partitions()
+        .forEach(p -> table.row(p.partition(), p.records(), p.firstOffset(), p.lastOffset()));
     out.print(summary, table);
-    out.line(String.format("Produced %d records (%d bytes) to %s", summary.records(),
-        summary.bytes(), topic));
+    out.line(
+        String.format(
+            "Produced %d records (%d bytes) to %s", summary.records(), summary.bytes(), topic));
     return 0;
   }
 

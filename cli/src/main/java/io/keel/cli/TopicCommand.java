@@ -41,7 +41,10 @@ final class TopicCommand {
     @Parameters(paramLabel = "NAME", description = "Topic name.")
     String name;
 
-    @Option(names = {"-p", "--partitions"}, defaultValue = "6", description = "Default: 6.")
+    @Option(
+        names = {"-p", "--partitions"},
+        defaultValue = "6",
+        description = "Default: 6.")
     int partitions;
 
     @Option(
@@ -50,7 +53,10 @@ final class TopicCommand {
         description = "Default: 3.")
     int replicationFactor;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE", description = "Topic config.")
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "KEY=VALUE",
+        description = "Topic config.")
     Map<String, String> configs = new LinkedHashMap<>();
 
     @Override
@@ -113,11 +119,20 @@ final class TopicCommand {
         topic = admin.describeTopics(List.of(name)).all().get().get(name);
       }
       Output out = client.out();
-      out.line("TOPIC " + topic.name() + "  replication " + topic.replicationFactor()
-          + (topic.configs().isEmpty() ? "" : "  configs " + topic.configs()));
+      out.line(
+          "TOPIC "
+              + topic.name()
+              + "  replication "
+              + topic.replicationFactor()
+              + (topic.configs().isEmpty() ? "" : "  configs " + topic.configs()));
       Output.Table table =
           new Output.Table(
-              "PARTITION", "LEADER", "REPLICAS", "IN-SYNC", "LOG-START", "HIGH-WATERMARK",
+              "PARTITION",
+              "LEADER",
+              "REPLICAS",
+              "IN-SYNC",
+              "LOG-START",
+              "HIGH-WATERMARK",
               "LOG-END");
       for (PartitionDescription p : topic.partitions()) {
         table.row(
@@ -151,7 +166,8 @@ final class TopicCommand {
       }
       client
           .out()
-          .print(Map.of("topic", name, "deleted", true),
+          .print(
+              Map.of("topic", name, "deleted", true),
               new Output.Table("TOPIC", "STATUS").row(name, "deleted"));
       return 0;
     }

@@ -8,10 +8,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Produce requests of idempotent producers that arrived ahead of their sequence: gRPC serves the
- * concurrent requests of one connection on several threads, so a producer's batch n+1 can reach
- * the partition's loop before batch n. Parking it until n arrives (or a short wait passes) keeps
- * the producer from seeing a spurious OUT_OF_ORDER_SEQUENCE. Bounded per producer and in total.
- * Not thread-safe: used only on the partition's event loop.
+ * concurrent requests of one connection on several threads, so a producer's batch n+1 can reach the
+ * partition's loop before batch n. Parking it until n arrives (or a short wait passes) keeps the
+ * producer from seeing a spurious OUT_OF_ORDER_SEQUENCE. Bounded per producer and in total. Not
+ * thread-safe: used only on the partition's event loop.
  */
 final class ParkedProduces {
   /** More than a producer's in-flight requests (5 by default), fewer than a flood. */

@@ -1,7 +1,9 @@
 package io.keel.broker.partition;
 
 import io.keel.broker.raft.RaftGroup;
+import io.keel.proto.ErrorCode;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -48,7 +50,31 @@ public final class PartitionReplica {
 
   public CompletableFuture<PartitionRead> read(long fetchOffset, int maxBytes, boolean oneBatch) {
     return onLoop(m -> m.planRead(fetchOffset, maxBytes, oneBatch))
+        .exceptionallyCompose(e -> confirmOutOfRange(e, fetchOffset, maxBytes, oneBatch))
         .thenApplyAsync(ReadPlan::execute, reads);
+  }
+
+  /**
+   * A leader that was paused or cut off may not know yet that it was deposed, and its high
+   * watermark is then stale: a consumer told "out of range" by it would reset its position (found
+   * by the chaos tests). So an out-of-range answer is given only after a read index has confirmed
+   * the leadership and brought the high watermark up to date; otherwise the fetch sees NOT_LEADER.
+   */
+  private CompletableFuture<ReadPlan> confirmOutOfRange(
+      Throwable e, long fetchOffset, int maxBytes, boolean oneBatch) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (!(cause instanceof PartitionException pe && pe.code() == ErrorCode.OFFSET_OUT_OF_RANGE)) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    return group
+        .readIndex()
+        .handle((index, err) -> err)
+        .thenCompose(
+            err ->
+                err == null
+                    ? onLoop(m -> m.planRead(fetchOffset, maxBytes, oneBatch))
+                    : CompletableFuture.failedFuture(
+                        PartitionException.notLeader(id().toString(), 0)));
   }
 
   /** Runs {@code wake} on the loop once the high watermark moves off the observed value. */

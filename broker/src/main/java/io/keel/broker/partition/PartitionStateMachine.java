@@ -268,7 +268,8 @@ public final class PartitionStateMachine implements GroupStateMachine {
     }
     Decision decision = sequencer.check(batch.producer());
     if (mayPark && decision instanceof Decision.Refuse r && r.sequenceAhead()) {
-      CompletableFuture<ProduceResult> later = park(new Parked(batch, acks, new CompletableFuture<>()));
+      CompletableFuture<ProduceResult> later =
+          park(new Parked(batch, acks, new CompletableFuture<>()));
       if (later != null) {
         return later;
       }
@@ -302,7 +303,8 @@ public final class PartitionStateMachine implements GroupStateMachine {
     }
   }
 
-  private CompletableFuture<ProduceResult> proposeAndReleaseParked(ValidatedBatch batch, Acks acks) {
+  private CompletableFuture<ProduceResult> proposeAndReleaseParked(
+      ValidatedBatch batch, Acks acks) {
     CompletableFuture<ProduceResult> answer = propose(batch, acks);
     if (batch.producer().idempotent()) {
       releaseParked(batch.producer().producerId());

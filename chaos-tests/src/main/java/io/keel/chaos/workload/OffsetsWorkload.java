@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -76,7 +77,7 @@ public final class OffsetsWorkload implements Workload {
     }
   }
 
-  private void loop(java.util.function.BooleanSupplier op) {
+  private void loop(BooleanSupplier op) {
     try {
       while (workers.running()) {
         Thread.sleep(op.getAsBoolean() ? PACE.toMillis() : ERROR_BACKOFF.toMillis());

@@ -49,7 +49,8 @@ final class QueueConsumer implements Runnable {
   private final BooleanSupplier running;
   // Next offset to consume per partition read in the current ownership period.
   private final Map<Integer, Long> next = new HashMap<>();
-  private boolean rebalanced;
+  // Set by the rebalance listener, which may run on the client's membership thread.
+  private volatile boolean rebalanced;
 
   QueueConsumer(
       int process,

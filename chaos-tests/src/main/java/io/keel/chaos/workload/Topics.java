@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /** Topic set-up and end offsets, retried until a deadline (faults are not running yet). */
 final class Topics {
@@ -70,7 +71,7 @@ final class Topics {
       throws ExecutionException, TimeoutException, InterruptedException {
     return describe(admin, topic).partitions().stream()
         .collect(
-            java.util.stream.Collectors.toMap(
+            Collectors.toMap(
                 PartitionDescription::partition, PartitionDescription::highWatermark));
   }
 }

@@ -17,27 +17,38 @@ public record BenchResult(
   /** A summary to paste into an issue or a doc. */
   public String summary() {
     StringBuilder s = new StringBuilder();
-    s.append(String.format("Keel bench: %s, %d partitions, RF %d, %d B messages, acks %s, rate %s%n",
-        workload.topic(), workload.partitions(), workload.replicationFactor(),
-        workload.messageSizeBytes(), workload.acks(),
-        workload.ratePerSec() == 0 ? "max" : workload.ratePerSec() + " msg/s"));
-    s.append(String.format("  publish:  %,.0f msg/s  %.1f MB/s  (%d sent, %d errors)%n",
-        publishMsgPerSec, publishMBPerSec, messagesSent, sendErrors));
+    s.append(
+        String.format(
+            "Keel bench: %s, %d partitions, RF %d, %d B messages, acks %s, rate %s%n",
+            workload.topic(),
+            workload.partitions(),
+            workload.replicationFactor(),
+            workload.messageSizeBytes(),
+            workload.acks(),
+            workload.ratePerSec() == 0 ? "max" : workload.ratePerSec() + " msg/s"));
+    s.append(
+        String.format(
+            "  publish:  %,.0f msg/s  %.1f MB/s  (%d sent, %d errors)%n",
+            publishMsgPerSec, publishMBPerSec, messagesSent, sendErrors));
     s.append("  publish latency ms:    ").append(line(publishLatencyMs)).append('\n');
     if (endToEndLatencyMs.count() > 0) {
       s.append("  end-to-end latency ms: ").append(line(endToEndLatencyMs)).append('\n');
-      s.append(String.format("  consume:  %,.0f msg/s (%d received)%n", consumeMsgPerSec,
-          messagesConsumed));
+      s.append(
+          String.format(
+              "  consume:  %,.0f msg/s (%d received)%n", consumeMsgPerSec, messagesConsumed));
     }
     if (drainMsgPerSec > 0) {
-      s.append(String.format("  drain (consume backlog): %,.0f msg/s  %.1f MB/s%n", drainMsgPerSec,
-          drainMBPerSec));
+      s.append(
+          String.format(
+              "  drain (consume backlog): %,.0f msg/s  %.1f MB/s%n",
+              drainMsgPerSec, drainMBPerSec));
     }
     return s.toString();
   }
 
   private static String line(LatencyStats.Percentiles p) {
-    return String.format("p50 %.2f  p95 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  (n=%d)", p.p50(),
-        p.p95(), p.p99(), p.p999(), p.max(), p.count());
+    return String.format(
+        "p50 %.2f  p95 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  (n=%d)",
+        p.p50(), p.p95(), p.p99(), p.p999(), p.max(), p.count());
   }
 }

@@ -30,10 +30,10 @@ import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs a {@link Workload} against a cluster: producers (at a fixed rate, latency measured from
- * each message's intended send time so a stall is not hidden by coordinated omission, or at max
- * rate), consumers measuring end-to-end latency from the send time each message carries, a
- * progress line per second, then an optional drain of the whole topic.
+ * Runs a {@link Workload} against a cluster: producers (at a fixed rate, latency measured from each
+ * message's intended send time so a stall is not hidden by coordinated omission, or at max rate),
+ * consumers measuring end-to-end latency from the send time each message carries, a progress line
+ * per second, then an optional drain of the whole topic.
  */
 public final class BenchRunner {
   private static final Duration CATCH_UP_MAX = Duration.ofSeconds(10);
@@ -64,8 +64,7 @@ public final class BenchRunner {
     this.workload = workload;
     this.bootstrap = bootstrap;
     this.progress = progress;
-    this.randomPool =
-        new byte[Math.max(RANDOM_POOL_MIN_BYTES, 8 * workload.messageSizeBytes())];
+    this.randomPool = new byte[Math.max(RANDOM_POOL_MIN_BYTES, 8 * workload.messageSizeBytes())];
     ThreadLocalRandom.current().nextBytes(randomPool);
   }
 
@@ -159,7 +158,8 @@ public final class BenchRunner {
       consumer.assign(mine);
       consumer.seekToEnd(mine);
       mine.forEach(consumer::position); // resolve "end" before the first message is sent
-      Thread thread = Thread.ofPlatform().name("bench-consumer-" + c).start(() -> consume(consumer));
+      Thread thread =
+          Thread.ofPlatform().name("bench-consumer-" + c).start(() -> consume(consumer));
       threads.add(thread);
     }
     return threads;
@@ -318,8 +318,8 @@ public final class BenchRunner {
   /**
    * Reads the topic from the beginning to its end; returns {msg/s, MB/s}. The offsets come from
    * each partition's leader (the consumer's positions): a DescribeTopics answer carries high
-   * watermarks only for the partitions the answering node leads. The clock starts after they
-   * are resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
+   * watermarks only for the partitions the answering node leads. The clock starts after they are
+   * resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
    */
   private double[] drain(List<TopicPartition> partitions) {
     long read = 0;

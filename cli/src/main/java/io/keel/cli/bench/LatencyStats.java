@@ -5,8 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * A latency distribution recorded from many threads: {@link Recorder} hands out interval
- * histograms for the per-second progress line while the total accumulates for the summary.
+ * A latency distribution recorded from many threads: {@link Recorder} hands out interval histograms
+ * for the per-second progress line while the total accumulates for the summary.
  */
 final class LatencyStats {
   private static final long MAX_TRACKABLE_MICROS = TimeUnit.MINUTES.toMicros(5);

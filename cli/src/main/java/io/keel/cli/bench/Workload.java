@@ -6,10 +6,10 @@ import java.time.Duration;
  * One benchmark workload, in the spirit of OpenMessaging Benchmark.
  *
  * @param ratePerSec total producer rate; 0 means as fast as the cluster accepts
- * @param serialMessages when positive, the one-at-a-time end-to-end mode: send one message,
- *     wait until a consumer receives it, repeat this many times
- * @param drain after the timed phase, read the whole topic from the start and report the
- *     consumer's throughput (the consume benchmark)
+ * @param serialMessages when positive, the one-at-a-time end-to-end mode: send one message, wait
+ *     until a consumer receives it, repeat this many times
+ * @param drain after the timed phase, read the whole topic from the start and report the consumer's
+ *     throughput (the consume benchmark)
  */
 public record Workload(
     String topic,
@@ -31,7 +31,8 @@ public record Workload(
   public Workload {
     require(partitions > 0, "partitions must be > 0, was " + partitions);
     require(replicationFactor > 0, "replication-factor must be > 0, was " + replicationFactor);
-    require(messageSizeBytes >= Long.BYTES,
+    require(
+        messageSizeBytes >= Long.BYTES,
         "message-size must be >= 8 bytes (it carries the send time), was " + messageSizeBytes);
     require(producers > 0, "producers must be > 0, was " + producers);
     require(consumers >= 0, "consumers must be >= 0, was " + consumers);
