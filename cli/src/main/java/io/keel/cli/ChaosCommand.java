@@ -21,26 +21,27 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "chaos",
     description = {
-      "Start local broker processes, drive a workload, inject seeded faults (kill -9,",
-      "SIGSTOP, network partitions), heal, read everything back and check the history for",
-      "lost, duplicated or reordered data. Writes an HTML report; exits 1 on any anomaly.",
-      "The seed and the command that replays the run are printed first. Partitions need",
-      "network namespaces (Linux, root); see docs/verification.md."
+      "Start local broker processes, drive a workload, inject seeded faults",
+      "(kill -9, SIGSTOP, network partitions), heal, read everything back and",
+      "check the history for lost, duplicated or reordered data. Writes an HTML",
+      "report; exits 1 on any anomaly. The seed and the command that replays the",
+      "run are printed first. Partitions need network namespaces (Linux, root);",
+      "see docs/verification.md."
     },
     footer = {
       "",
-      "Fault names: kill-node, kill-leader, kill-controller, pause-node, pause-leader,",
-      "pause-controller, isolate-node, isolate-leader, halves, bridge, one-way, netem,",
-      "rolling-restart;",
-      "groups: kill, pause, partition, restart, all.",
+      "Fault names: kill-node, kill-leader, kill-controller, pause-node,",
+      "pause-leader, pause-controller, isolate-node, isolate-leader, halves,",
+      "bridge, one-way, netem, rolling-restart; groups: kill, pause, partition,",
+      "restart, all.",
       "",
       "Examples:",
-      "  keel chaos                     # 3 nodes, 2m, kill,pause,partition, both workloads",
-      "  keel chaos --nodes 5 --duration 10m --faults kill,pause,partition --seed 42",
-      "  keel chaos --workload queue --idempotence off   # duplicates only informational",
-      "  # Prove the checker catches loss: acks on the leader's own append lose writes.",
-      "  keel chaos --faults isolate-leader --workload queue --idempotence off \\",
-      "      --unsafe-leader-acks"
+      "  keel chaos                 # 3 nodes, 2m, kill,pause,partition, all",
+      "  keel chaos --nodes 5 --duration 10m --faults all --seed 42",
+      "  keel chaos --workload queue --idempotence off",
+      "  # Prove the checker catches loss (acks on the leader's own append):",
+      "  keel chaos --faults isolate-leader --workload queue \\",
+      "      --idempotence off --unsafe-leader-acks"
     })
 final class ChaosCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -7,6 +7,8 @@ import io.keel.broker.controller.MetadataView;
 import io.keel.broker.group.GroupCoordinatorService;
 import io.keel.broker.partition.PartitionManager;
 import io.keel.broker.partition.ProducerIdAllocator;
+import io.keel.proto.CheckGroupMemberRequest;
+import io.keel.proto.CheckGroupMemberResponse;
 import io.keel.proto.CommitOffsetsRequest;
 import io.keel.proto.CommitOffsetsResponse;
 import io.keel.proto.ConsumerGroupHeartbeatRequest;
@@ -77,7 +79,14 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
       GroupCoordinatorService groups) {
     ErrorDetails errors = new ErrorDetails(metadata);
     PartitionRouter router = new PartitionRouter(partitionManager, metadata, errors);
-    this.partitions = new PartitionRequests(router, metadata, errors, settings, timer);
+    this.partitions =
+        new PartitionRequests(
+            router,
+            metadata,
+            errors,
+            settings,
+            timer,
+            (group, member, epoch) -> groups.checkFetchMember(group, member, epoch));
     this.cluster = new ClusterRequests(nodeId, clusterId, partitionManager, metadata);
     this.controller = controller;
     this.producerIds = producerIds;
@@ -220,6 +229,13 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   public void resetOffsets(
       ResetOffsetsRequest request, StreamObserver<ResetOffsetsResponse> observer) {
     reply(groups.resetOffsets(request), observer);
+  }
+
+  /** Internal: the partition leader of a group fetch asks this node, the group's coordinator. */
+  @Override
+  public void checkGroupMember(
+      CheckGroupMemberRequest request, StreamObserver<CheckGroupMemberResponse> observer) {
+    reply(groups.checkGroupMember(request), observer);
   }
 
   /** Runs a synchronous handler, turning an unexpected exception into a failed reply. */

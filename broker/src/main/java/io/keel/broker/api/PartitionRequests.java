@@ -37,18 +37,26 @@ import java.util.concurrent.TimeoutException;
 
 /** Produce, Fetch and ListOffsets: maps proto requests onto local partition replicas. */
 final class PartitionRequests {
+  /** Checks the group member a fetch claims to be: NONE, or the error to fail the fetch with. */
+  interface MemberCheck {
+    CompletableFuture<ErrorDetail> check(String groupId, String memberId, int memberEpoch);
+  }
+
   private final PartitionRouter router;
   private final MetadataView metadata;
   private final ErrorDetails errors;
   private final ApiSettings settings;
   private final ScheduledExecutorService timer;
+  private final MemberCheck memberCheck;
 
   PartitionRequests(
       PartitionRouter router,
       MetadataView metadata,
       ErrorDetails errors,
       ApiSettings settings,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      MemberCheck memberCheck) {
+    this.memberCheck = memberCheck;
     this.router = router;
     this.metadata = metadata;
     this.errors = errors;
@@ -157,7 +165,25 @@ final class PartitionRequests {
 
   // ------------------------------------------------------------------ fetch
 
+  /**
+   * A fetch naming a group goes on only if the coordinator knows the member at that epoch, so a
+   * fenced zombie stops reading; fetches without a group (manual assignment) are not checked.
+   */
   CompletableFuture<FetchResponse> fetch(FetchRequest request) {
+    if (request.getGroupId().isEmpty()) {
+      return fetchUnfenced(request);
+    }
+    return memberCheck
+        .check(request.getGroupId(), request.getMemberId(), request.getMemberEpoch())
+        .thenCompose(
+            error ->
+                error.getCode() == ErrorCode.NONE
+                    ? fetchUnfenced(request)
+                    : CompletableFuture.completedFuture(
+                        FetchResponse.newBuilder().setError(error).build()));
+  }
+
+  private CompletableFuture<FetchResponse> fetchUnfenced(FetchRequest request) {
     String invalid = invalidFetch(request);
     if (invalid != null) {
       return CompletableFuture.completedFuture(

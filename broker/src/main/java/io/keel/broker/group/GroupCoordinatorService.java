@@ -8,6 +8,8 @@ import io.keel.broker.group.GroupLogic.Heartbeat;
 import io.keel.broker.group.GroupRecord.OffsetCommit;
 import io.keel.broker.raft.GroupRuntime;
 import io.keel.broker.raft.ProposalFailedException;
+import io.keel.proto.CheckGroupMemberRequest;
+import io.keel.proto.CheckGroupMemberResponse;
 import io.keel.proto.CommitOffset;
 import io.keel.proto.CommitOffsetsRequest;
 import io.keel.proto.CommitOffsetsResponse;
@@ -68,6 +70,12 @@ public final class GroupCoordinatorService implements AutoCloseable {
   static final int MAX_GROUP_ID_CHARS = 255;
   static final int MAX_METADATA_CHARS = 4096;
 
+  /**
+   * How long a partition leader trusts a positive membership answer for fetch fencing: a member
+   * fenced meanwhile can read for at most this long.
+   */
+  public static final Duration FETCH_FENCE_TTL = Duration.ofSeconds(1);
+
   private final int nodeId;
   private final MetadataView metadata;
   private final GroupSettings settings;
@@ -77,6 +85,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
   private final PartitionOffsets offsets;
   private final GroupMetrics metrics;
   private final GroupAdmin admin;
+  private final MemberFence fence;
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
   public GroupCoordinatorService(
@@ -99,6 +108,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
             nodeId, runtime, metadata, topicCreator, settings, clock, metrics::onRebalance);
     this.offsets = new PartitionOffsets(metadata, Duration.ofSeconds(5));
     this.admin = new GroupAdmin(this, replicas, offsets, metrics);
+    this.fence = new MemberFence(this::checkLocally, FETCH_FENCE_TTL, Duration.ofSeconds(5), clock);
   }
 
   /** Starts hosting replicas, expiring sessions and refreshing metrics. */
@@ -236,6 +246,35 @@ public final class GroupCoordinatorService implements AutoCloseable {
           .handle((v, e) -> e == null ? out.build() : out.setError(errorOf(e)).build());
     } catch (CoordinatorException e) {
       return done(out.setError(errorOf(e)).build());
+    }
+  }
+
+  // ------------------------------------------------------------------ fetch fencing
+
+  /**
+   * Whether a fetch may go on as this group member: NONE, or UNKNOWN_MEMBER_ID /
+   * FENCED_MEMBER_EPOCH (or a coordinator error) to fail it with. Asks the group's coordinator,
+   * wherever it runs; positive answers are cached for {@link #FETCH_FENCE_TTL}.
+   */
+  public CompletableFuture<ErrorDetail> checkFetchMember(
+      String groupId, String memberId, int memberEpoch) {
+    return fence.check(new MemberFence.Claim(groupId, memberId, memberEpoch));
+  }
+
+  /** The coordinator's side of {@link #checkFetchMember}; never forwards. */
+  public CompletableFuture<CheckGroupMemberResponse> checkGroupMember(CheckGroupMemberRequest req) {
+    return checkLocally(
+            new MemberFence.Claim(req.getGroupId(), req.getMemberId(), req.getMemberEpoch()))
+        .thenApply(e -> CheckGroupMemberResponse.newBuilder().setError(e).build());
+  }
+
+  private CompletableFuture<ErrorDetail> checkLocally(MemberFence.Claim claim) {
+    try {
+      return route(claim.groupId())
+          .checkMember(claim.groupId(), claim.memberId(), claim.memberEpoch())
+          .handle((v, e) -> e == null ? MemberFence.OK : errorOf(e));
+    } catch (CoordinatorException e) {
+      return done(errorOf(e));
     }
   }
 
@@ -435,6 +474,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
     metadata.removeListener(replicas);
     replicas.close();
     offsets.close();
+    fence.close();
     metrics.close();
   }
 }

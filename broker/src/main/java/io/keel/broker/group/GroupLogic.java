@@ -115,18 +115,27 @@ public final class GroupLogic {
 
   /** UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH for a heartbeat that may not go on; else null. */
   private static Rejected checkMember(GroupMetadata current, Heartbeat hb) {
-    MemberState known = current.members().get(hb.memberId());
+    return checkMember(current, hb.memberId(), hb.memberEpoch());
+  }
+
+  /**
+   * UNKNOWN_MEMBER_ID unless the member is in the group, FENCED_MEMBER_EPOCH unless {@code
+   * memberEpoch} is its current or previous epoch; else null. Heartbeats and fetches go on only
+   * then.
+   */
+  public static Rejected checkMember(GroupMetadata current, String memberId, int memberEpoch) {
+    MemberState known = current.members().get(memberId);
     if (known == null) {
       return new Rejected(
           ErrorCode.UNKNOWN_MEMBER_ID,
-          "member '" + hb.memberId() + "' is not in group '" + current.groupId() + "'");
+          "member '" + memberId + "' is not in group '" + current.groupId() + "'");
     }
-    if (hb.memberEpoch() != known.memberEpoch() && hb.memberEpoch() != known.previousEpoch()) {
+    if (memberEpoch != known.memberEpoch() && memberEpoch != known.previousEpoch()) {
       return new Rejected(
           ErrorCode.FENCED_MEMBER_EPOCH,
           String.format(
               "member '%s' sent epoch %d; its epoch is %d",
-              hb.memberId(), hb.memberEpoch(), known.memberEpoch()));
+              memberId, memberEpoch, known.memberEpoch()));
     }
     return null;
   }

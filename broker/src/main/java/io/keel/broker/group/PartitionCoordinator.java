@@ -49,6 +49,9 @@ public final class PartitionCoordinator {
   private final Map<String, CompletableFuture<?>> tails = new ConcurrentHashMap<>();
   // Loop only; empty unless serving: group -> member -> session deadline (ms).
   private final Map<String, Map<String, Long>> sessions = new HashMap<>();
+  // Loop only; empty unless serving: group -> member asked to revoke -> deadline (ms) to report
+  // the revoked partitions released (its rebalance timeout, counted from when it was asked).
+  private final Map<String, Map<String, Long>> revocations = new HashMap<>();
 
   public PartitionCoordinator(
       RaftGroup group,
@@ -78,12 +81,17 @@ public final class PartitionCoordinator {
 
   private void onServing(boolean serving) {
     sessions.clear();
+    revocations.clear();
     if (serving) {
       long deadline = clock.millis() + settings.sessionTimeout().toMillis();
       for (String groupId : sm.state().groupIds()) {
         sm.state()
             .metadata(groupId)
-            .ifPresent(g -> g.members().keySet().forEach(m -> touch(groupId, m, deadline)));
+            .ifPresent(
+                g -> {
+                  g.members().keySet().forEach(m -> touch(groupId, m, deadline));
+                  trackRevocations(g);
+                });
       }
       LOG.info(
           "__consumer_offsets-{}: now coordinating {} groups (term {})",
@@ -95,6 +103,31 @@ public final class PartitionCoordinator {
 
   private void touch(String groupId, String memberId, long deadlineMs) {
     sessions.computeIfAbsent(groupId, g -> new HashMap<>()).put(memberId, deadlineMs);
+  }
+
+  /**
+   * Starts the rebalance timer of each member that must revoke partitions and has none running;
+   * stops the timers of members with nothing left to revoke. A member that declared no rebalance
+   * timeout gets the session timeout.
+   */
+  private void trackRevocations(GroupMetadata g) {
+    long now = clock.millis();
+    Map<String, Long> deadlines = revocations.computeIfAbsent(g.groupId(), k -> new HashMap<>());
+    deadlines.keySet().retainAll(g.members().keySet());
+    for (MemberState m : g.members().values()) {
+      if (m.pendingRevocation().isEmpty()) {
+        deadlines.remove(m.memberId());
+      } else {
+        long timeoutMs =
+            m.rebalanceTimeoutMs() > 0
+                ? m.rebalanceTimeoutMs()
+                : settings.sessionTimeout().toMillis();
+        deadlines.putIfAbsent(m.memberId(), now + timeoutMs);
+      }
+    }
+    if (deadlines.isEmpty()) {
+      revocations.remove(g.groupId());
+    }
   }
 
   // ------------------------------------------------------------------ operations
@@ -159,6 +192,21 @@ public final class PartitionCoordinator {
           }
           return propose(offsets);
         });
+  }
+
+  /** Fails with UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH unless the member is current. */
+  public CompletableFuture<Void> checkMember(String groupId, String memberId, int memberEpoch) {
+    return onLoop(
+            () ->
+                guarded(
+                    () -> {
+                      Rejected r =
+                          GroupLogic.checkMember(metadataOrEmpty(groupId), memberId, memberEpoch);
+                      return r == null
+                          ? CompletableFuture.<Void>completedFuture(null)
+                          : CompletableFuture.<Void>failedFuture(rejected(r));
+                    }))
+        .thenCompose(f -> f);
   }
 
   private static java.util.stream.Collector<TopicPartition, ?, java.util.Set<TopicPartition>>
@@ -269,21 +317,27 @@ public final class PartitionCoordinator {
 
   private void expireOnLoop() {
     long now = clock.millis();
-    sessions.forEach(
+    expireDue(sessions, now, "session expired");
+    expireDue(revocations, now, "did not revoke within its rebalance timeout");
+  }
+
+  private void expireDue(Map<String, Map<String, Long>> timers, long now, String reason) {
+    timers.forEach(
         (groupId, members) ->
             members.forEach(
                 (memberId, deadline) -> {
                   if (deadline <= now) {
-                    expire(groupId, memberId);
+                    expire(groupId, memberId, timers, reason);
                   }
                 }));
   }
 
-  private void expire(String groupId, String memberId) {
+  private void expire(
+      String groupId, String memberId, Map<String, Map<String, Long>> timers, String reason) {
     serialized(
             groupId,
             () -> {
-              Map<String, Long> members = sessions.get(groupId);
+              Map<String, Long> members = timers.get(groupId);
               Long deadline = members == null ? null : members.get(memberId);
               GroupMetadata current = metadataOrEmpty(groupId);
               if (deadline == null || deadline > clock.millis()) {
@@ -293,7 +347,7 @@ public final class PartitionCoordinator {
                 members.remove(memberId); // its join never committed
                 return CompletableFuture.completedFuture((Void) null);
               }
-              LOG.info("group {}: member {} session expired; removing it", groupId, memberId);
+              LOG.info("group {}: member {} {}; removing it", groupId, memberId, reason);
               return removeMember(current, memberId);
             })
         .exceptionally(
@@ -317,6 +371,7 @@ public final class PartitionCoordinator {
     if (next.assignmentEpoch() != current.assignmentEpoch()) {
       events.onRebalance(next.groupId());
     }
+    trackRevocations(next);
     return propose(List.of(next));
   }
 

@@ -33,6 +33,11 @@ final class RawGroupClient implements AutoCloseable {
     return KeelClientGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
+  KeelClientBlockingStub node(int id) {
+    var address = cluster.node(id).clientAddress();
+    return stub(address.host(), address.port());
+  }
+
   KeelClientBlockingStub anyNode() {
     int id = cluster.runningNodes().get(0);
     var address = cluster.node(id).clientAddress();

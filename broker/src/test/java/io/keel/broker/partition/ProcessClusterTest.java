@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** Three nodes as separate processes; the partition leader is killed with SIGKILL. */
 class ProcessClusterTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final String TOPIC = "events";
 
   private static void produce(

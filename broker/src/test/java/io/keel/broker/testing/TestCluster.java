@@ -211,13 +211,25 @@ public final class TestCluster implements AutoCloseable {
 
   /** Waits until every running node is ready (registered and caught up). */
   public void awaitReady(Duration timeout) {
+    // Ready nodes that also see every running node online: a topic with RF = size can be placed.
     await(
         timeout,
-        () -> runningNodes().stream().allMatch(id -> node(id).isReady()),
+        () ->
+            runningNodes().stream()
+                .allMatch(
+                    id ->
+                        node(id).isReady()
+                            && node(id).metadata().image().onlineBrokers().size()
+                                >= runningNodes().size()),
         () ->
             "nodes ready: "
                 + runningNodes().stream()
-                    .collect(Collectors.toMap(id -> id, id -> node(id).isReady())));
+                    .collect(Collectors.toMap(id -> id, id -> node(id).isReady()))
+                + ", online brokers seen: "
+                + runningNodes().stream()
+                    .collect(
+                        Collectors.toMap(
+                            id -> id, id -> node(id).metadata().image().onlineBrokers().size())));
   }
 
   /**

@@ -71,7 +71,6 @@ final class Topics {
       throws ExecutionException, TimeoutException, InterruptedException {
     return describe(admin, topic).partitions().stream()
         .collect(
-            Collectors.toMap(
-                PartitionDescription::partition, PartitionDescription::highWatermark));
+            Collectors.toMap(PartitionDescription::partition, PartitionDescription::highWatermark));
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * A correctness workload (FoundationDB style: set up, run alongside the nemesis, then check).
  * Lifecycle, driven by the runner: {@code setUp}, {@code start}, (faults for the run's duration,
- * then every fault healed), {@code stop}, {@code finalRead}, {@code close} (clients leave while
- * the cluster answers), then, with the cluster stopped, {@code replicaLogs}.
+ * then every fault healed), {@code stop}, {@code finalRead}, {@code close} (clients leave while the
+ * cluster answers), then, with the cluster stopped, {@code replicaLogs}.
  *
  * <p>Recording rules: each logical client is a process id (>= 0) with at most one operation in
  * flight; an operation is OK only if it certainly happened, FAIL only if it certainly did not, and
