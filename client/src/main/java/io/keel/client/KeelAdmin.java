@@ -93,7 +93,7 @@ public final class KeelAdmin implements AutoCloseable {
                     r ->
                         checkController(
                             r.getResultsList().stream().map(CreateTopicResult::getError)),
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline()));
     return perName(
         topics.stream().map(NewTopic::name).toList(),
@@ -120,7 +120,7 @@ public final class KeelAdmin implements AutoCloseable {
                     this::controller,
                     stub -> stub.deleteTopics(request),
                     r -> checkController(r.getResultsList().stream().map(TopicResult::getError)),
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline()));
     return perName(
         List.copyOf(names),
@@ -142,7 +142,7 @@ public final class KeelAdmin implements AutoCloseable {
                     this::anyNode,
                     stub -> stub.listTopics(ListTopicsRequest.getDefaultInstance()),
                     r -> {},
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline())
                 .getTopicsList()
                 .stream()
@@ -161,7 +161,7 @@ public final class KeelAdmin implements AutoCloseable {
                     this::anyNode,
                     stub -> stub.describeTopics(request),
                     r -> {},
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline()));
     Map<String, CompletableFuture<TopicDescription>> out = new LinkedHashMap<>();
     for (String name : names) {
@@ -197,7 +197,7 @@ public final class KeelAdmin implements AutoCloseable {
                     this::anyNode,
                     stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
                     r -> {},
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline())));
   }
 
@@ -216,7 +216,7 @@ public final class KeelAdmin implements AutoCloseable {
                         throw Errors.toException(r.getError(), "ListGroups");
                       }
                     },
-                    metadata::requestUpdate,
+                    metadata::update,
                     deadline())
                 .getGroupsList()
                 .stream()

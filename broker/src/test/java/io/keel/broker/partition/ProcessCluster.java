@@ -58,6 +58,8 @@ final class ProcessCluster implements AutoCloseable {
     processes[nodeId - 1] =
         new ProcessBuilder(
                 java,
+                // The test logging config is quiet; the "ready" line this class waits for is INFO.
+                "-Dkeel.log.level=INFO",
                 "-cp",
                 System.getProperty("java.class.path"),
                 BrokerMain.class.getName(),

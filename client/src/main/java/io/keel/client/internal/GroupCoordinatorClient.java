@@ -60,7 +60,7 @@ public final class GroupCoordinatorClient {
                 throw Errors.toException(r.getError(), "group " + groupId);
               }
             },
-            metadata::requestUpdate,
+            metadata::update,
             deadlineNanos);
     HostPort found =
         new HostPort(response.getCoordinator().getHost(), response.getCoordinator().getPort());

@@ -47,7 +47,7 @@ public final class OffsetLookup {
             () -> leaderAddress(tp),
             stub -> stub.listOffsets(request),
             r -> check(r, tp),
-            metadata::requestUpdate,
+            metadata::update,
             deadlineNanos);
     return response.getPartitions(0).getOffset();
   }
