@@ -257,14 +257,15 @@ public final class Broker implements AutoCloseable {
         .count();
   }
 
+  /**
+   * This node's own configuration says how it reaches the voters (the route may differ per node: a
+   * NAT, a proxy); other nodes are reached at the internal address they registered.
+   */
   private PeerDirectory peerDirectory() {
     Map<Integer, String> voters = voterAddresses();
     return nodeId ->
-        cache
-            .image()
-            .broker(nodeId)
-            .map(b -> b.internalAddress())
-            .or(() -> Optional.ofNullable(voters.get(nodeId)));
+        Optional.ofNullable(voters.get(nodeId))
+            .or(() -> cache.image().broker(nodeId).map(b -> b.internalAddress()));
   }
 
   private Map<Integer, String> voterAddresses() {

@@ -3,7 +3,7 @@ package io.keel.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,8 +49,9 @@ final class DevCommand implements Callable<Integer> {
 
   @Option(
       names = "--ready-timeout",
-      defaultValue = "PT60S",
-      description = "How long to wait for the cluster to be ready (default: PT60S).")
+      defaultValue = "120s",
+      converter = Durations.class,
+      description = "How long to wait for the cluster to be ready (default: 120s).")
   Duration readyTimeout;
 
   @Override
@@ -62,14 +63,14 @@ final class DevCommand implements Callable<Integer> {
         new LocalCluster(
             LocalCluster.Layout.loopback(nodes, dataDir.toAbsolutePath(), basePort, baseHttpPort),
             fsync);
-    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  stopping.set(true);
                   System.err.println("keel dev: stopping " + nodes + " nodes ...");
                   cluster.close();
-                  stopped.countDown();
                 },
                 "keel-dev-shutdown"));
     long startNanos = System.nanoTime();
@@ -78,7 +79,11 @@ final class DevCommand implements Callable<Integer> {
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     System.out.println(cluster.summary(took));
     cluster.awaitAnyExit();
-    System.err.println("keel dev: a node exited; see its log above. Stopping the others.");
+    if (stopping.get()) {
+      return 0;
+    }
+    System.err.println("keel dev: a node exited; see its broker.log. Stopping the others.");
+    cluster.close();
     return 1;
   }
 }

@@ -62,7 +62,7 @@ class RealClusterChaosTest {
    */
   @Test
   void leaderOnlyAcknowledgementsAreCaughtLosingWrites(@TempDir Path dir) throws IOException {
-    // Cutting a leader off needs namespaces: in proxy mode brokers bypass the proxies.
+    // Verified with namespaces only; proxy mode has not been run against the real broker.
     assumeTrue(NetnsNetwork.available(RunIds.random()), "needs network namespaces (root)");
     ChaosOptions options =
         ChaosOptions.builder()
