@@ -17,7 +17,12 @@ final class Distribution {
     if (classpath == null) {
       classpath = System.getProperty("java.class.path");
     }
-    List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, mainClass));
+    List<String> command = new ArrayList<>(List.of(java));
+    String flags = System.getenv("KEEL_JVM_FLAGS");
+    if (flags != null && !flags.isBlank()) {
+      command.addAll(List.of(flags.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-cp", classpath, mainClass));
     command.addAll(List.of(args));
     return command;
   }
