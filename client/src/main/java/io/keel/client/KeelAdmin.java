@@ -228,19 +228,20 @@ public final class KeelAdmin implements AutoCloseable {
     DescribeGroupsRequest request = DescribeGroupsRequest.newBuilder().addGroupIds(groupId).build();
     return async(
         () -> {
+          // Errors are checked inside the call so NOT_COORDINATOR retries at the new coordinator.
           var response =
               coordinator(groupId)
                   .call(
-                      "DescribeGroups", stub -> stub.describeGroups(request), r -> {}, deadline());
-          var group =
-              response.getGroupsList().stream()
-                  .filter(g -> g.getGroupId().equals(groupId))
-                  .findFirst()
-                  .orElseThrow(() -> new GroupException("group '" + groupId + "' not described"));
-          if (Errors.isError(group.getError())) {
-            throw Errors.toException(group.getError(), "group " + groupId);
-          }
-          return AdminProtos.group(group);
+                      "DescribeGroups",
+                      stub -> stub.describeGroups(request),
+                      r -> {
+                        var group = describedGroup(r, groupId);
+                        if (Errors.isError(group.getError())) {
+                          throw Errors.toException(group.getError(), "group " + groupId);
+                        }
+                      },
+                      deadline());
+          return AdminProtos.group(describedGroup(response, groupId));
         });
   }
 
@@ -249,14 +250,18 @@ public final class KeelAdmin implements AutoCloseable {
     DeleteGroupsRequest request = DeleteGroupsRequest.newBuilder().addGroupIds(groupId).build();
     return async(
         () -> {
-          var response =
-              coordinator(groupId)
-                  .call("DeleteGroups", stub -> stub.deleteGroups(request), r -> {}, deadline());
-          for (GroupResult g : response.getResultsList()) {
-            if (Errors.isError(g.getError())) {
-              throw Errors.toException(g.getError(), "group " + groupId);
-            }
-          }
+          coordinator(groupId)
+              .call(
+                  "DeleteGroups",
+                  stub -> stub.deleteGroups(request),
+                  r -> {
+                    for (GroupResult g : r.getResultsList()) {
+                      if (Errors.isError(g.getError())) {
+                        throw Errors.toException(g.getError(), "group " + groupId);
+                      }
+                    }
+                  },
+                  deadline());
           return null;
         });
   }
@@ -300,6 +305,14 @@ public final class KeelAdmin implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ plumbing
+
+  private static io.keel.proto.GroupDescription describedGroup(
+      io.keel.proto.DescribeGroupsResponse response, String groupId) {
+    return response.getGroupsList().stream()
+        .filter(g -> g.getGroupId().equals(groupId))
+        .findFirst()
+        .orElseThrow(() -> new GroupException("group '" + groupId + "' not described"));
+  }
 
   private GroupCoordinatorClient coordinator(String groupId) {
     return new GroupCoordinatorClient(groupId, metadata, rpc);
