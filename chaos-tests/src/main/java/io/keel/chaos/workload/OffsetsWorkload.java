@@ -39,7 +39,7 @@ public final class OffsetsWorkload implements Workload {
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(200);
 
   private final Workers workers = new Workers("offsets");
-  private final List<AutoCloseable> clients = new ArrayList<>();
+  private final OpenClients clients = new OpenClients();
   private final List<String> notes = new ArrayList<>();
   private final AtomicLongArray counters = new AtomicLongArray(PARTITIONS);
   private WorkloadContext context;
@@ -55,7 +55,7 @@ public final class OffsetsWorkload implements Workload {
   public void setUp(WorkloadContext ctx) throws Exception {
     context = ctx;
     factory = new KeelClients(ctx.bootstrapServers());
-    admin = track(factory.admin("chaos-offsets-admin"));
+    admin = clients.track(factory.admin("chaos-offsets-admin"));
     Topics.create(admin, TOPIC, PARTITIONS, Math.min(3, ctx.nodeAddresses().size()), SETUP_TIMEOUT);
     if (!GroupProbe.offsetsServed(factory, TOPIC, GROUP)) {
       notes.add("cluster serves no group offsets: the offsets workload records only failures");
@@ -66,13 +66,14 @@ public final class OffsetsWorkload implements Workload {
   public void start() {
     for (int i = 0; i < WRITERS; i++) {
       int process = FIRST_WRITER + i;
-      KeelConsumer<Long, Long> c = track(factory.consumer("chaos-committer-" + i, GROUP));
+      KeelConsumer<Long, Long> c = clients.track(factory.consumer("chaos-committer-" + i, GROUP));
       Random random = new Random(context.seed() * 17 + i);
       workers.start(() -> loop(() -> commit(process, c, random.nextInt(PARTITIONS))));
     }
     for (int i = 0; i < READERS; i++) {
       int process = FIRST_READER + i;
-      KeelConsumer<Long, Long> c = track(factory.consumer("chaos-offset-reader-" + i, GROUP));
+      KeelConsumer<Long, Long> c =
+          clients.track(factory.consumer("chaos-offset-reader-" + i, GROUP));
       workers.start(() -> loop(() -> read(process, c)));
     }
   }
@@ -149,16 +150,9 @@ public final class OffsetsWorkload implements Workload {
     return List.copyOf(notes);
   }
 
-  private <T extends AutoCloseable> T track(T client) {
-    synchronized (clients) {
-      clients.add(client);
-    }
-    return client;
-  }
-
   @Override
   public void close() {
     workers.abort();
-    Workers.closeAll(clients);
+    clients.closeAll();
   }
 }

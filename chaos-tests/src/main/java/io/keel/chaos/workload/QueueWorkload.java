@@ -37,7 +37,7 @@ public final class QueueWorkload implements Workload {
 
   private final boolean leaderAcks;
   private final Workers workers = new Workers("queue");
-  private final List<AutoCloseable> clients = new ArrayList<>();
+  private final OpenClients clients = new OpenClients();
   private final List<String> notes = new ArrayList<>();
   private WorkloadContext context;
   private KeelClients factory;
@@ -62,7 +62,7 @@ public final class QueueWorkload implements Workload {
   public void setUp(WorkloadContext ctx) throws Exception {
     context = ctx;
     factory = new KeelClients(ctx.bootstrapServers());
-    admin = track(factory.admin("chaos-queue-admin"));
+    admin = clients.track(factory.admin("chaos-queue-admin"));
     int rf = Math.min(3, ctx.nodeAddresses().size());
     Topics.create(admin, TOPIC, PARTITIONS, rf, SETUP_TIMEOUT);
     consumerMode = GroupProbe.queueMode(factory, TOPIC, GROUP, notes);
@@ -78,7 +78,7 @@ public final class QueueWorkload implements Workload {
     boolean idempotence = context.idempotence() && !leaderAcks;
     for (int i = 0; i < PRODUCERS; i++) {
       KeelProducer<Long, Long> producer =
-          track(factory.producer("chaos-producer-" + i, idempotence, leaderAcks));
+          clients.track(factory.producer("chaos-producer-" + i, idempotence, leaderAcks));
       workers.start(
           new QueueProducer(i, producer, TOPIC, i % PARTITIONS, values, history, workers::running));
     }
@@ -88,7 +88,8 @@ public final class QueueWorkload implements Workload {
           IntStream.range(0, PARTITIONS).filter(p -> p % CONSUMERS == c).boxed().toList();
       // Without group offsets, a group.id would only make every poll look for a coordinator.
       String group = consumerMode == QueueConsumer.Mode.ASSIGN_ONLY ? null : GROUP;
-      KeelConsumer<Long, Long> consumer = track(factory.consumer("chaos-consumer-" + i, group));
+      KeelConsumer<Long, Long> consumer =
+          clients.track(factory.consumer("chaos-consumer-" + i, group));
       workers.start(
           new QueueConsumer(
               FIRST_CONSUMER + i,
@@ -204,16 +205,9 @@ public final class QueueWorkload implements Workload {
     return List.copyOf(notes);
   }
 
-  private <T extends AutoCloseable> T track(T client) {
-    synchronized (clients) {
-      clients.add(client);
-    }
-    return client;
-  }
-
   @Override
   public void close() {
     workers.abort();
-    Workers.closeAll(clients);
+    clients.closeAll();
   }
 }

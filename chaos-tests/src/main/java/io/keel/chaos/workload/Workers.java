@@ -42,18 +42,4 @@ final class Workers {
   void abort() {
     running = false;
   }
-
-  /** Closes and forgets every client, so closing twice is harmless. */
-  static void closeAll(List<? extends AutoCloseable> clients) {
-    synchronized (clients) {
-      for (AutoCloseable c : clients) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          log.warn("closing {}: {}", c, e.toString());
-        }
-      }
-      clients.clear();
-    }
-  }
 }
