@@ -28,6 +28,9 @@ enum RaftBug {
   STALE_APPEND_TRUNCATES,
   /** Accept a membership change while the previous one is not committed yet. */
   MEMBERSHIP_CHANGES_OVERLAP,
-  /** Answer lease reads at once, whatever the heartbeat acknowledgements say. */
+  /**
+   * The old lease: answer lease reads at once while leader, with check-quorum evaluated only once
+   * per electionTicks window (so an isolated leader lasts up to twice that).
+   */
   LEASE_WITHOUT_QUORUM_ROUND
 }

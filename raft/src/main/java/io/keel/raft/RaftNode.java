@@ -236,11 +236,14 @@ public final class RaftNode {
     heartbeatElapsed++;
     electionElapsed++;
     leaderContactElapsed = 0;
-    if (electionElapsed >= config.electionTicks()) {
+    boolean windowEnd = electionElapsed >= config.electionTicks();
+    if (windowEnd) {
       electionElapsed = 0;
       leadTransferee = 0;
     }
-    if (config.checkQuorum() && !quorumHeardWithin(config.electionTicks())) {
+    // The old lease bug also brings back the old check-quorum, evaluated once per window.
+    boolean checkNow = windowEnd || !bugs.contains(RaftBug.LEASE_WITHOUT_QUORUM_ROUND);
+    if (config.checkQuorum() && checkNow && !quorumHeardWithin(config.electionTicks())) {
       becomeFollower(term, 0);
       return;
     }
