@@ -67,6 +67,8 @@ public sealed interface Message {
    * @param conflictTerm on rejection, the follower's term at the rejected prevLogIndex, or 0 when
    *     its log is too short
    * @param lastLogIndex the follower's last index
+   * @param rejectedIndex on rejection, the {@code prevLogIndex} of the rejected request; the leader
+   *     ignores rejections of probes it has since superseded
    */
   record AppendResponse(
       long groupId,
@@ -77,17 +79,28 @@ public sealed interface Message {
       long matchIndex,
       long conflictIndex,
       long conflictTerm,
-      long lastLogIndex)
+      long lastLogIndex,
+      long rejectedIndex)
       implements Message {}
 
   /**
    * Asserts leadership and carries the commit index the follower may use ({@code min(match,
    * commit)}).
    *
-   * @param readContext non-zero when the leader needs a quorum acknowledgement for a read
+   * @param commitTerm the term of the leader's entry at {@code leaderCommit}, 0 if compacted: the
+   *     follower commits only if it holds that very entry, so a stale match never makes it commit
+   *     entries that differ from the leader's
+   * @param readContext the heartbeat round; the follower echoes it, and a quorum of echoes confirms
+   *     leadership as of the round's send time (read-index and lease reads)
    */
   record HeartbeatRequest(
-      long groupId, int from, int to, long term, long leaderCommit, long readContext)
+      long groupId,
+      int from,
+      int to,
+      long term,
+      long leaderCommit,
+      long commitTerm,
+      long readContext)
       implements Message {}
 
   /** Answers a {@link HeartbeatRequest}, echoing its read context. */

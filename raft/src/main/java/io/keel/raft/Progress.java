@@ -30,8 +30,11 @@ final class Progress {
   private long snapshotOffset;
   private int snapshotIdleTicks;
 
-  /** Heard from since the last check-quorum round. */
-  boolean recentActive;
+  /** Leader tick of the last message from this member in this term (check-quorum). */
+  long lastHeardTick;
+
+  /** Send tick of the latest heartbeat round this member acknowledged, or -1 (leader lease). */
+  long ackedRoundTick = HeartbeatRounds.UNKNOWN;
 
   /** Highest read context this member acknowledged in the current term. */
   long readAck;
@@ -116,18 +119,36 @@ final class Progress {
   }
 
   /**
-   * The member rejected an append; {@code nextProbe} is the leader's estimate of the last index
-   * where the logs may match. Stale rejections only cost a redundant probe.
+   * The member rejected the append that followed {@code rejectedIndex}; {@code nextProbe} is the
+   * leader's estimate of the last index where the logs may match, {@code memberLastIndex} the
+   * member's last index. Returns whether the rejection was acted on: one for a request since
+   * superseded (a probe other than the outstanding one, or an index below the match) is ignored.
+   *
+   * <p>A rejection at or below {@code match}, or a log shorter than {@code match}, proves the
+   * member lost entries it acknowledged (disk replaced, unsynced writes lost): {@code match} drops
+   * to 0 so the member stops counting for commit, and probing walks back below the old match until
+   * the member acknowledges again.
    */
-  void onAppendRejected(long nextProbe) {
-    switch (state) {
-      case REPLICATE -> becomeProbe();
-      case PROBE -> {
-        next = Math.max(match + 1, Math.min(next - 1, nextProbe + 1));
-        probeSent = false;
-      }
-      case SNAPSHOT -> {}
+  boolean onAppendRejected(long rejectedIndex, long nextProbe, long memberLastIndex) {
+    boolean current =
+        switch (state) {
+          case REPLICATE -> rejectedIndex >= match;
+          case PROBE -> rejectedIndex == next - 1;
+          case SNAPSHOT -> false;
+        };
+    if (!current) {
+      return false;
     }
+    boolean lostAcknowledged = match > 0 && (rejectedIndex <= match || memberLastIndex < match);
+    long probe = Math.max(0, Math.min(rejectedIndex - 1, nextProbe));
+    if (lostAcknowledged) {
+      match = 0;
+    }
+    state = State.PROBE;
+    inflights.reset();
+    probeSent = false;
+    next = Math.max(match + 1, probe + 1);
+    return true;
   }
 
   /**

@@ -21,16 +21,17 @@ final class RaftLog {
   private long committed;
   private long applied;
 
-  RaftLog(RaftStorage storage, long committed) {
+  /**
+   * Starts from what storage holds. The persisted commit index is not trusted: a crash between the
+   * parts of one Ready can leave it durable while the entries it covered are not (the log then
+   * holds older, different entries at those indexes). Only the snapshot is known committed;
+   * everything after it commits again once the leader's log confirms it.
+   */
+  RaftLog(RaftStorage storage) {
     this.storage = storage;
     this.unstableOffset = storage.lastIndex() + 1;
     this.applied = storage.firstIndex() - 1;
-    this.committed = Math.max(committed, applied);
-    Checks.state(
-        this.committed <= storage.lastIndex(),
-        "persisted commit %s is beyond the last persisted entry %s",
-        committed,
-        storage.lastIndex());
+    this.committed = applied;
   }
 
   long committed() {
@@ -243,17 +244,31 @@ final class RaftLog {
     return entries(lo, committed + 1, maxBytes);
   }
 
-  /** The caller persisted everything handed out in a Ready: storage now holds it. */
-  void stableAll() {
+  /**
+   * The caller persisted everything handed out in a Ready: storage now holds it. Returns the index
+   * after which storage kept entries this view did not expect, or -1.
+   *
+   * <p>Storage keeps its entries after a snapshot it already held at the snapshot's (index, term).
+   * This view may not have expected them: an append earlier in the same Ready had truncated them in
+   * memory only, before the snapshot replaced the whole unstable part. Those entries follow the
+   * snapshot in a log some leader wrote, so they are a valid uncommitted suffix, and the view
+   * adopts them rather than disagreeing with storage.
+   */
+  long stableAll() {
     long expectedLast = lastIndex();
+    boolean snapshotAlone = unstableSnapshot != null && unstable.isEmpty();
     unstable.clear();
     unstableSnapshot = null;
     unstableOffset = storage.lastIndex() + 1;
+    if (snapshotAlone && storage.lastIndex() > expectedLast) {
+      return expectedLast;
+    }
     Checks.state(
         storage.lastIndex() == expectedLast,
         "storage last index %s after persisting, expected %s",
         storage.lastIndex(),
         expectedLast);
+    return -1;
   }
 
   void appliedTo(long index) {

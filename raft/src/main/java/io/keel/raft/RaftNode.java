@@ -9,6 +9,7 @@ import io.keel.raft.Message.SnapshotResponse;
 import io.keel.raft.Message.TimeoutNow;
 import io.keel.raft.Message.VoteRequest;
 import io.keel.raft.Message.VoteResponse;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -28,7 +29,9 @@ import java.util.random.RandomGenerator;
  * confirms with {@link #advance(Ready)}. Single-threaded; not thread-safe.
  *
  * <p>On restart the application restores its state machine from {@link RaftStorage#snapshot()}; the
- * node then hands out every committed entry after the snapshot index again.
+ * node then hands out every committed entry after the snapshot index again, once the leader's log
+ * confirms it: the persisted commit index is only a hint, since a torn write can leave it durable
+ * while the entries it covered are not.
  */
 public final class RaftNode {
   private static final byte[] EMPTY = new byte[0];
@@ -50,6 +53,12 @@ public final class RaftNode {
   private int electionElapsed;
   private int heartbeatElapsed;
   private int randomizedElectionTicks;
+  // Ticks since this node last heard from a leader of any term (or since it started, if it ever had
+  // a term): a voter grants no vote while this is below electionTicks, which is what the leader
+  // lease relies on. A term change alone does not reset it.
+  private int leaderContactElapsed;
+  // Ticks since this node started; the leader measures its lease and check-quorum in it.
+  private long ticks;
 
   // Candidate state: votes received in the current (pre-)election.
   private final Map<Integer, Boolean> votes = new HashMap<>();
@@ -60,6 +69,15 @@ public final class RaftNode {
   private int leadTransferee;
   private boolean replicationDirty;
   private final ReadIndexQueue reads = new ReadIndexQueue();
+  private final HeartbeatRounds rounds = new HeartbeatRounds();
+  // Set once this leader sent TimeoutNow in its term: the target's voters then ignore their
+  // lease, so this leader's lease no longer protects reads.
+  private boolean timeoutNowSent;
+  // Entries this leader appended and has not committed: {index, appendedBytes after it}.
+  private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
+  // Entry bytes appended and committed by this leader in its term; the difference is uncommitted.
+  private long appendedBytes;
+  private long committedBytes;
 
   // Output state.
   private List<Message> outbox = new ArrayList<>();
@@ -78,13 +96,15 @@ public final class RaftNode {
     this.storage = storage;
     this.random = random;
     HardState hs = storage.hardState();
-    this.log = new RaftLog(storage, hs.commit());
+    this.log = new RaftLog(storage);
     this.term = hs.term();
     this.vote = hs.vote();
     this.persistedHardState = hs;
     this.memberships = new MembershipLog(storage.snapshotMembership(), storage.firstIndex() - 1);
     loadMemberships();
     resetElectionTimer();
+    // A restarted voter may have acknowledged a leader's heartbeat just before it stopped.
+    this.leaderContactElapsed = hs.term() == 0 ? config.electionTicks() : 0;
     this.reportedSoftState = softState();
   }
 
@@ -124,6 +144,9 @@ public final class RaftNode {
   /** Test-only: switch on deliberate protocol bugs. */
   void injectBugs(Set<RaftBug> injected) {
     bugs = injected.isEmpty() ? EnumSet.noneOf(RaftBug.class) : EnumSet.copyOf(injected);
+    if (bugs.contains(RaftBug.TRUST_PERSISTED_COMMIT)) {
+      log.commitTo(Math.min(storage.hardState().commit(), log.lastIndex()));
+    }
   }
 
   // ---------------------------------------------------------------- getters
@@ -188,6 +211,10 @@ public final class RaftNode {
   /** Advances logical time by one tick. Allocates nothing on an idle follower. */
   public void tick() {
     checkNoReadyOutstanding();
+    ticks++;
+    if (leaderContactElapsed < config.electionTicks()) {
+      leaderContactElapsed++;
+    }
     if (role == RaftRole.LEADER) {
       tickLeader();
     } else {
@@ -208,13 +235,17 @@ public final class RaftNode {
   private void tickLeader() {
     heartbeatElapsed++;
     electionElapsed++;
-    if (electionElapsed >= config.electionTicks()) {
+    leaderContactElapsed = 0;
+    boolean windowEnd = electionElapsed >= config.electionTicks();
+    if (windowEnd) {
       electionElapsed = 0;
       leadTransferee = 0;
-      if (config.checkQuorum() && !checkQuorumActive()) {
-        becomeFollower(term, 0);
-        return;
-      }
+    }
+    // The old lease bug also brings back the old check-quorum, evaluated once per window.
+    boolean checkNow = windowEnd || !bugs.contains(RaftBug.LEASE_WITHOUT_QUORUM_ROUND);
+    if (config.checkQuorum() && checkNow && !quorumHeardWithin(config.electionTicks())) {
+      becomeFollower(term, 0);
+      return;
     }
     for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
       if (e.getKey() != id && e.getValue().snapshotStalled(config.electionTicks())) {
@@ -223,22 +254,20 @@ public final class RaftNode {
     }
     if (heartbeatElapsed >= config.heartbeatTicks()) {
       heartbeatElapsed = 0;
-      // Carry the newest pending read so reads survive a lost heartbeat round.
-      broadcastHeartbeat(reads.contextToConfirm());
+      broadcastHeartbeat(reads.nextRound());
     }
   }
 
-  private boolean checkQuorumActive() {
-    Set<Integer> active = new HashSet<>();
-    active.add(id);
-    progress.forEach(
-        (peer, pr) -> {
-          if (pr.recentActive) {
-            active.add(peer);
-          }
-          pr.recentActive = false;
-        });
-    return Quorum.isQuorum(membership().voters(), active);
+  /** Whether a quorum of voters sent this leader a message within the last {@code window} ticks. */
+  private boolean quorumHeardWithin(int window) {
+    long heard =
+        Quorum.majorityValue(
+            membership().voters(),
+            peer -> {
+              Progress pr = progress.get(peer);
+              return peer == id ? ticks : pr == null ? Long.MIN_VALUE : pr.lastHeardTick;
+            });
+    return ticks - heard < window;
   }
 
   /** Feeds a message from another member of this group. */
@@ -279,8 +308,7 @@ public final class RaftNode {
 
   private boolean handleHigherTerm(Message m) {
     if (m instanceof VoteRequest r) {
-      boolean inLease =
-          config.checkQuorum() && leaderId != 0 && electionElapsed < config.electionTicks();
+      boolean inLease = config.checkQuorum() && leaderContactElapsed < config.electionTicks();
       if (inLease && !r.leadershipTransfer()) {
         return false;
       }
@@ -307,14 +335,42 @@ public final class RaftNode {
     }
   }
 
-  /** Proposes application data; returns the index it will have if committed. */
+  /**
+   * Proposes application data; returns the index it will have if committed.
+   *
+   * @throws NotLeaderException if this node is not the leader or is transferring leadership
+   * @throws ProposalRejectedException if the uncommitted entries reached a configured limit
+   */
   public long propose(byte[] data) {
     checkNoReadyOutstanding();
     Checks.arg(data != null, "proposal data is null");
     checkCanPropose();
     long index = log.lastIndex() + 1;
-    appendAsLeader(new Entry(term, index, EntryType.NORMAL, data));
+    Entry entry = new Entry(term, index, EntryType.NORMAL, data);
+    checkUncommittedLimits(entry.sizeBytes());
+    appendAsLeader(entry);
     return index;
+  }
+
+  private void checkUncommittedLimits(long sizeBytes) {
+    long count = log.lastIndex() - log.committed();
+    if (count >= config.maxUncommittedProposals()) {
+      throw new ProposalRejectedException(
+          groupId,
+          ProposalRejectedException.Reason.UNCOMMITTED_COUNT,
+          count,
+          config.maxUncommittedProposals());
+    }
+    // One entry always fits when nothing is uncommitted, however large.
+    long uncommittedBytes = appendedBytes - committedBytes;
+    if (uncommittedBytes > 0
+        && uncommittedBytes + sizeBytes > config.maxUncommittedProposalBytes()) {
+      throw new ProposalRejectedException(
+          groupId,
+          ProposalRejectedException.Reason.UNCOMMITTED_BYTES,
+          uncommittedBytes,
+          config.maxUncommittedProposalBytes());
+    }
   }
 
   private void checkCanPropose() {
@@ -340,7 +396,8 @@ public final class RaftNode {
     Checks.arg(change != null, "membership change is null");
     checkCanPropose();
     Checks.state(
-        memberships.currentIndex() <= log.committed(),
+        memberships.currentIndex() <= log.committed()
+            || bugs.contains(RaftBug.MEMBERSHIP_CHANGES_OVERLAP),
         "membership change at index %s is not committed yet (commit %s)",
         memberships.currentIndex(),
         log.committed());
@@ -385,34 +442,59 @@ public final class RaftNode {
     return new Membership(voters, learners);
   }
 
-  /** Asks the leader to hand leadership to {@code target}, a voter. Proposals pause meanwhile. */
-  public void transferLeadership(int target) {
+  /**
+   * Asks the leader to hand leadership to {@code target}. Proposals pause meanwhile.
+   *
+   * @return whether a transfer is now under way to {@code target}; false (and nothing changes) when
+   *     the target is this leader or not a voter
+   * @throws NotLeaderException if this node is not the leader
+   */
+  public boolean transferLeadership(int target) {
     checkNoReadyOutstanding();
     if (role != RaftRole.LEADER) {
       throw new NotLeaderException(groupId, id, leaderId, "not the leader");
     }
-    Checks.arg(membership().voters().contains(target), "transfer target %s is not a voter", target);
-    if (target == id || target == leadTransferee) {
-      return;
+    if (target == id || !membership().voters().contains(target)) {
+      return false;
+    }
+    if (target == leadTransferee) {
+      return true;
     }
     leadTransferee = target;
     electionElapsed = 0;
     Progress pr = progress.get(target);
     if (pr.match() == log.lastIndex()) {
-      send(new TimeoutNow(groupId, id, target, term));
+      sendTimeoutNow(target);
     } else {
       replicationDirty = true;
     }
+    return true;
+  }
+
+  private void sendTimeoutNow(int target) {
+    timeoutNowSent = true;
+    send(new TimeoutNow(groupId, id, target, term));
   }
 
   /**
    * Requests a linearizable read; a {@link ReadState} with this id appears in a later Ready once a
-   * quorum confirmed this node is still the leader. Dropped if leadership is lost meanwhile.
+   * quorum confirmed this node is still the leader, or at once while the leader lease holds (see
+   * {@link RaftConfig#leaseReads()}). Dropped if leadership is lost meanwhile.
+   *
+   * @throws NotLeaderException if this node is not the leader
+   * @throws ProposalRejectedException if {@link RaftConfig#maxPendingReads()} reads are pending
    */
   public void readIndex(long requestId) {
     checkNoReadyOutstanding();
     if (role != RaftRole.LEADER) {
       throw new NotLeaderException(groupId, id, leaderId, "not the leader");
+    }
+    if (reads.size() >= config.maxPendingReads()) {
+      throw new ProposalRejectedException(
+          groupId,
+          ProposalRejectedException.Reason.PENDING_READS,
+          reads.size(),
+          config.maxPendingReads());
     }
     if (log.committed() < termStartIndex) {
       reads.awaitTermCommit(requestId);
@@ -423,32 +505,58 @@ public final class RaftNode {
 
   private void startRead(long requestId) {
     Set<Integer> voters = membership().voters();
-    if (config.leaseReads() || (voters.size() == 1 && voters.contains(id))) {
+    if ((voters.size() == 1 && voters.contains(id)) || leaseHolds()) {
       readStates.add(new ReadState(requestId, log.committed()));
       return;
     }
-    long context = reads.add(requestId, log.committed());
-    progress.get(id).readAck = context;
-    broadcastHeartbeat(context);
+    broadcastHeartbeat(reads.add(requestId, log.committed()));
+  }
+
+  /**
+   * Whether no other leader can have been elected yet: a quorum acknowledged a heartbeat round sent
+   * less than {@link RaftConfig#leaseTicks()} ago, and each of those voters refuses votes for
+   * electionTicks of its own clock after receiving it.
+   */
+  private boolean leaseHolds() {
+    if (!config.leaseReads()) {
+      return false;
+    }
+    if (bugs.contains(RaftBug.LEASE_WITHOUT_QUORUM_ROUND)) {
+      return true;
+    }
+    if (leadTransferee != 0 || timeoutNowSent) {
+      return false;
+    }
+    long start =
+        Quorum.majorityValue(
+            membership().voters(),
+            peer -> {
+              Progress pr = progress.get(peer);
+              return peer == id ? ticks : pr == null ? HeartbeatRounds.UNKNOWN : pr.ackedRoundTick;
+            });
+    return start != HeartbeatRounds.UNKNOWN && ticks - start < config.leaseTicks();
   }
 
   /**
    * Compacts the log up to {@code index}, which the application has applied and captured in {@code
    * snapshotData}.
+   *
+   * @return false, changing nothing, when the log is already compacted at or beyond {@code index}
+   *     (for example, a snapshot from the leader was installed or is about to be)
+   * @throws IllegalArgumentException if {@code index} is beyond the applied index
    */
-  public void compact(long index, byte[] snapshotData) {
+  public boolean compact(long index, byte[] snapshotData) {
     checkNoReadyOutstanding();
     Checks.arg(snapshotData != null, "snapshot data is null");
     Checks.arg(
         index <= log.applied(), "compact at %s beyond applied index %s", index, log.applied());
-    Checks.arg(
-        index >= log.firstIndex(),
-        "compact at %s not after the snapshot at %s",
-        index,
-        log.firstIndex() - 1);
+    if (index < log.firstIndex() || log.unstableSnapshot() != null) {
+      return false;
+    }
     Snapshot snapshot = new Snapshot(index, log.term(index), memberships.at(index), snapshotData);
     storage.compact(snapshot);
     memberships.compactTo(index);
+    return true;
   }
 
   // ---------------------------------------------------------------- elections
@@ -590,7 +698,7 @@ public final class RaftNode {
   private void addProgress(int peer) {
     Progress pr =
         new Progress(log.lastIndex() + 1, config.maxInflightAppends(), config.maxInflightBytes());
-    pr.recentActive = peer == id;
+    pr.lastHeardTick = ticks;
     progress.put(peer, pr);
   }
 
@@ -598,8 +706,12 @@ public final class RaftNode {
     progress.clear();
     votes.clear();
     leadTransferee = 0;
+    timeoutNowSent = false;
     replicationDirty = false;
     reads.clear();
+    uncommitted.clear();
+    appendedBytes = 0;
+    committedBytes = 0;
   }
 
   private void resetElectionTimer() {
@@ -611,6 +723,8 @@ public final class RaftNode {
 
   private void appendAsLeader(Entry entry) {
     log.append(entry);
+    appendedBytes += entry.sizeBytes();
+    uncommitted.add(new long[] {entry.index(), appendedBytes});
     if (entry.type() == EntryType.CONFIG) {
       memberships.appended(List.of(entry));
       syncProgressWithMembership();
@@ -640,20 +754,23 @@ public final class RaftNode {
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
+    pr.lastHeardTick = ticks;
     if (r.success()) {
       if (pr.onAppendAccepted(r.matchIndex())) {
         maybeCommit();
       }
       if (r.from() == leadTransferee && pr.match() == log.lastIndex()) {
-        send(new TimeoutNow(groupId, id, r.from(), term));
+        sendTimeoutNow(r.from());
       }
     } else {
       long nextProbe =
-          r.conflictTerm() > 0
-              ? log.findConflictByTerm(r.conflictIndex(), r.conflictTerm())
-              : r.conflictIndex() - 1;
-      pr.onAppendRejected(nextProbe);
+          Math.min(log.findConflictByTerm(r.conflictIndex(), r.conflictTerm()), r.lastLogIndex());
+      if (!pr.onAppendRejected(r.rejectedIndex(), nextProbe, r.lastLogIndex())) {
+        return;
+      }
+      if (pr.match() == 0) {
+        pr.sentCommit = 0;
+      }
     }
     replicationDirty = true;
   }
@@ -676,12 +793,19 @@ public final class RaftNode {
     boolean currentTerm = log.term(index) == term;
     if (currentTerm || bugs.contains(RaftBug.COMMIT_OLD_TERM_BY_COUNTING)) {
       log.commitTo(index);
+      releaseUncommitted(index);
       replicationDirty = true;
       if (log.committed() >= termStartIndex) {
         for (Long waiting = reads.pollAwaiting(); waiting != null; waiting = reads.pollAwaiting()) {
           startRead(waiting);
         }
       }
+    }
+  }
+
+  private void releaseUncommitted(long committedIndex) {
+    while (!uncommitted.isEmpty() && uncommitted.peek()[0] <= committedIndex) {
+      committedBytes = uncommitted.poll()[1];
     }
   }
 
@@ -755,7 +879,7 @@ public final class RaftNode {
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
+    pr.lastHeardTick = ticks;
     boolean current =
         pr.state() == Progress.State.SNAPSHOT && pr.pendingSnapshot().index() == r.snapshotIndex();
     if (!current) {
@@ -775,11 +899,17 @@ public final class RaftNode {
   }
 
   private void broadcastHeartbeat(long context) {
+    rounds.record(context, ticks);
+    progress.get(id).readAck = context;
     for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
       int peer = e.getKey();
       if (peer != id) {
-        long commit = Math.min(e.getValue().match(), log.committed());
-        send(new HeartbeatRequest(groupId, id, peer, term, commit, context));
+        long commit =
+            bugs.contains(RaftBug.HEARTBEAT_TRUSTS_COMMIT)
+                ? log.committed()
+                : Math.min(e.getValue().match(), log.committed());
+        long commitTerm = Math.max(log.term(commit), 0);
+        send(new HeartbeatRequest(groupId, id, peer, term, commit, commitTerm, context));
       }
     }
   }
@@ -792,7 +922,8 @@ public final class RaftNode {
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
+    pr.lastHeardTick = ticks;
+    pr.ackedRoundTick = Math.max(pr.ackedRoundTick, rounds.sendTick(r.readContext()));
     pr.onHeartbeatResponse();
     if (pr.match() < log.lastIndex() && !pr.isPaused()) {
       // Entries may have been lost in flight: an (empty) append exposes any gap.
@@ -825,6 +956,7 @@ public final class RaftNode {
     }
     leaderId = leader;
     electionElapsed = 0;
+    leaderContactElapsed = 0;
   }
 
   private void handleAppendRequest(AppendRequest r) {
@@ -837,7 +969,10 @@ public final class RaftNode {
     long committed = log.committed();
     if (prevIndex + entries.size() <= committed) {
       // Everything sent is already committed here, so it matches the leader's log.
-      send(new AppendResponse(groupId, id, r.from(), term, true, committed, 0, 0, log.lastIndex()));
+      checkCommittedMatches(prevIndex, prevTerm, entries);
+      send(
+          new AppendResponse(
+              groupId, id, r.from(), term, true, committed, 0, 0, log.lastIndex(), 0));
       return;
     }
     if (prevIndex < committed) {
@@ -851,10 +986,32 @@ public final class RaftNode {
       rejectAppend(r);
       return;
     }
+    if (bugs.contains(RaftBug.STALE_APPEND_TRUNCATES)
+        && appended.isEmpty()
+        && !entries.isEmpty()
+        && prevIndex + entries.size() < log.lastIndex()) {
+      log.append(entries);
+      appended = entries;
+    }
     memberships.appended(appended);
     long lastNew = prevIndex + entries.size();
     log.commitTo(Math.min(r.leaderCommit(), lastNew));
-    send(new AppendResponse(groupId, id, r.from(), term, true, lastNew, 0, 0, log.lastIndex()));
+    send(new AppendResponse(groupId, id, r.from(), term, true, lastNew, 0, 0, log.lastIndex(), 0));
+  }
+
+  /** Committed entries are in every later leader's log: a mismatch means the log is damaged. */
+  private void checkCommittedMatches(long prevIndex, long prevTerm, List<Entry> entries) {
+    long index = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index();
+    long leaderTerm = entries.isEmpty() ? prevTerm : entries.get(entries.size() - 1).term();
+    long mine = log.term(index);
+    Checks.state(
+        mine == RaftLog.UNAVAILABLE || mine == leaderTerm,
+        "node %s: committed entry %s has term %s but leader %s has term %s",
+        id,
+        index,
+        mine,
+        leaderId,
+        leaderTerm);
   }
 
   private void rejectAppend(AppendRequest r) {
@@ -871,14 +1028,21 @@ public final class RaftNode {
             0,
             hintIndex,
             Math.max(hintTerm, 0),
-            log.lastIndex()));
+            log.lastIndex(),
+            r.prevLogIndex()));
   }
 
   private void handleHeartbeatRequest(HeartbeatRequest r) {
     Checks.state(
         role != RaftRole.LEADER, "node %s: two leaders in term %s (%s)", id, term, r.from());
     followLeader(r.from());
-    log.commitTo(Math.min(r.leaderCommit(), log.lastIndex()));
+    if (bugs.contains(RaftBug.HEARTBEAT_TRUSTS_COMMIT)) {
+      log.commitTo(Math.min(r.leaderCommit(), log.lastIndex()));
+    } else if (log.matchTerm(r.leaderCommit(), r.commitTerm())) {
+      // Holding the leader's entry at its commit index means holding its whole prefix (Log
+      // Matching); the leader's view of this member's match alone may be stale.
+      log.commitTo(r.leaderCommit());
+    }
     send(new HeartbeatResponse(groupId, id, r.from(), term, r.readContext()));
   }
 
@@ -939,7 +1103,7 @@ public final class RaftNode {
   private boolean hardStateChanged() {
     return persistedHardState.term() != term
         || persistedHardState.vote() != voteToPersist()
-        || persistedHardState.commit() != log.committed();
+        || persistedHardState.commit() < log.committed();
   }
 
   /** Whether {@link #ready()} has anything to hand out. */
@@ -970,7 +1134,10 @@ public final class RaftNode {
             outbox,
             committed,
             readStates,
-            softStateChanged() ? softState() : null);
+            softStateChanged() ? softState() : null,
+            hs != null
+                && (hs.term() != persistedHardState.term()
+                    || hs.vote() != persistedHardState.vote()));
     outbox = new ArrayList<>();
     readStates = new ArrayList<>();
     outstanding = ready;
@@ -987,7 +1154,11 @@ public final class RaftNode {
     if (ready.softState() != null) {
       reportedSoftState = ready.softState();
     }
-    log.stableAll();
+    long keptAfter = log.stableAll();
+    if (keptAfter >= 0) {
+      List<Entry> kept = storage.entries(keptAfter + 1, storage.lastIndex() + 1, Long.MAX_VALUE);
+      memberships.appended(onlyConfig(kept));
+    }
     if (ready.snapshot() != null) {
       log.appliedTo(ready.snapshot().index());
     }

@@ -25,16 +25,24 @@ final class ReadIndexQueue {
     return awaitingTermCommit.poll();
   }
 
-  /** Registers a read at {@code commitIndex}; returns the context to send with heartbeats. */
+  /**
+   * Registers a read at {@code commitIndex}; returns the context of the heartbeat round to send for
+   * it. Any later round confirms it too, so reads survive a lost round.
+   */
   long add(long requestId, long commitIndex) {
-    lastContext++;
-    pending.add(new PendingRead(requestId, commitIndex, lastContext));
-    return lastContext;
+    long context = nextRound();
+    pending.add(new PendingRead(requestId, commitIndex, context));
+    return context;
   }
 
-  /** The context heartbeats should carry: the newest pending one, or 0 when none is pending. */
-  long contextToConfirm() {
-    return pending.isEmpty() ? 0 : lastContext;
+  /** The context of a new heartbeat round. */
+  long nextRound() {
+    return ++lastContext;
+  }
+
+  /** Reads waiting for confirmation or for the term's first commit. */
+  int size() {
+    return pending.size() + awaitingTermCommit.size();
   }
 
   /** Releases every read whose context a quorum confirmed. */

@@ -29,6 +29,10 @@ import java.util.List;
  * @param committedEntries entries to apply in order; each is committed and persisted by step 2
  * @param readStates read-index requests now confirmed
  * @param softState the new volatile state, null if unchanged
+ * @param mustSync the hard state's term or vote changed: it must be durable before any message is
+ *     sent, whatever the data fsync policy (a lost vote or term lets a node vote twice in a term).
+ *     When false, a policy that defers syncs (interval, never) risks only entries and the commit
+ *     hint, which the protocol tolerates losing on a minority.
  */
 public record Ready(
     HardState hardState,
@@ -37,7 +41,8 @@ public record Ready(
     List<Message> messages,
     List<Entry> committedEntries,
     List<ReadState> readStates,
-    SoftState softState) {
+    SoftState softState,
+    boolean mustSync) {
 
   public Ready {
     entries = List.copyOf(entries);

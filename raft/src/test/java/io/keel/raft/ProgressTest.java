@@ -34,14 +34,52 @@ class ProgressTest {
   }
 
   @Test
-  void rejectedProbeBacksOffUsingTheHintButNeverBelowMatch() {
+  void rejectedProbeBacksOffUsingTheHint() {
     Progress pr = new Progress(20, 4, 1000);
     pr.sentAppend(21, 10, true);
-    pr.onAppendRejected(7);
+    assertTrue(pr.onAppendRejected(19, 7, 30));
     assertEquals(8, pr.next());
     assertFalse(pr.isPaused());
-    pr.onAppendRejected(30);
+    assertTrue(pr.onAppendRejected(7, 30, 30));
     assertEquals(7, pr.next(), "a hint above next still moves next back by one");
+  }
+
+  @Test
+  void rejectionOfAProbeNoLongerOutstandingIsIgnored() {
+    Progress pr = new Progress(20, 4, 1000);
+    pr.sentAppend(20, 0, false);
+    assertFalse(pr.onAppendRejected(12, 3, 30));
+    assertEquals(20, pr.next());
+  }
+
+  @Test
+  void staleRejectionBelowMatchIsIgnoredWhileReplicating() {
+    Progress pr = replicating(10);
+    pr.sentAppend(15, 10, true);
+    assertFalse(pr.onAppendRejected(7, 3, 30));
+    assertEquals(Progress.State.REPLICATE, pr.state());
+    assertEquals(10, pr.match());
+  }
+
+  @Test
+  void memberThatLostAcknowledgedEntriesIsProbedBelowItsOldMatch() {
+    Progress pr = replicating(10);
+    pr.sentAppend(15, 10, true);
+    assertTrue(pr.onAppendRejected(15, 4, 4), "log shorter than the acknowledged match");
+    assertEquals(0, pr.match(), "no longer counts towards commit");
+    assertEquals(5, pr.next());
+    assertEquals(Progress.State.PROBE, pr.state());
+    pr.sentAppend(4, 0, false);
+    assertTrue(pr.onAppendAccepted(4));
+    assertEquals(4, pr.match());
+  }
+
+  @Test
+  void rejectionAtTheMatchProvesLostEntries() {
+    Progress pr = replicating(10);
+    assertTrue(pr.onAppendRejected(10, 2, 12));
+    assertEquals(0, pr.match());
+    assertEquals(3, pr.next());
   }
 
   @Test
@@ -79,7 +117,7 @@ class ProgressTest {
   void rejectionWhileReplicatingFallsBackToProbeAtMatch() {
     Progress pr = replicating(10);
     pr.sentAppend(15, 10, true);
-    pr.onAppendRejected(3);
+    assertTrue(pr.onAppendRejected(15, 3, 16));
     assertEquals(Progress.State.PROBE, pr.state());
     assertEquals(11, pr.next());
   }

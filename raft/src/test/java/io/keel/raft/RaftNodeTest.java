@@ -83,16 +83,14 @@ class RaftNodeTest {
     RaftTestCluster c = RaftTestCluster.of(THREE);
     c.elect(1);
     c.isolate(1);
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 9; i++) {
       c.node(1).tick();
       c.settle();
     }
-    assertEquals(RaftRole.LEADER, c.node(1).role(), "the first round still saw followers");
-    for (int i = 0; i < 10; i++) {
-      c.node(1).tick();
-      c.settle();
-    }
-    assertEquals(RaftRole.FOLLOWER, c.node(1).role());
+    assertEquals(RaftRole.LEADER, c.node(1).role(), "heard from a quorum 9 ticks ago");
+    c.node(1).tick();
+    c.settle();
+    assertEquals(RaftRole.FOLLOWER, c.node(1).role(), "exactly electionTicks without a quorum");
     assertThrows(NotLeaderException.class, () -> c.node(1).propose(new byte[] {1}));
   }
 
@@ -295,28 +293,58 @@ class RaftNodeTest {
   }
 
   @Test
-  void leaseReadAnswersWithoutARoundTrip() {
-    RaftTestCluster c =
-        RaftTestCluster.of(
-            THREE,
-            cfg ->
-                new RaftConfig(
-                    cfg.groupId(),
-                    cfg.nodeId(),
-                    10,
-                    1,
-                    64,
-                    1 << 20,
-                    32 << 20,
-                    1 << 20,
-                    true,
-                    true,
-                    true));
+  void leaseReadAnswersWithoutARoundTripWhileTheLeaseHolds() {
+    RaftTestCluster c = RaftTestCluster.of(THREE, RaftNodeTest::leaseReads);
     c.elect(1);
+    c.tickAll(1);
     c.isolate(1);
     c.node(1).readIndex(9);
     c.settle();
     assertEquals(1, c.member(1).reads.size());
+  }
+
+  @Test
+  void leaseEndsBeforeAnyFollowerCouldVoteForAnotherCandidate() {
+    RaftTestCluster c = RaftTestCluster.of(THREE, RaftNodeTest::leaseReads);
+    c.elect(1);
+    c.tickAll(1);
+    c.isolate(1);
+    // 10 election ticks, 10 % drift: the lease lasts (10 - 1) * 100 / 110 = 8 ticks.
+    for (int i = 0; i < 8; i++) {
+      c.node(1).tick();
+      c.settle();
+    }
+    c.node(1).readIndex(9);
+    c.settle();
+    assertEquals(0, c.member(1).reads.size(), "the lease must have run out");
+  }
+
+  @Test
+  void noLeaseReadsOnceALeadershipTransferStarted() {
+    RaftTestCluster c = RaftTestCluster.of(THREE, RaftNodeTest::leaseReads);
+    c.elect(1);
+    c.tickAll(1);
+    c.cut(1, 2);
+    assertTrue(c.node(1).transferLeadership(2));
+    c.node(1).readIndex(9);
+    assertEquals(0, c.member(1).reads.size());
+  }
+
+  @Test
+  void restartedVoterRefusesVotesForAnElectionTimeout() {
+    RaftTestCluster c = RaftTestCluster.of(THREE);
+    c.elect(1);
+    c.crashAndRestart(2);
+    long term = c.node(2).term();
+    c.node(2)
+        .step(
+            new Message.VoteRequest(RaftTestCluster.GROUP, 3, 2, term + 1, true, 100, term, false));
+    assertTrue(c.node(2).hasReady() == false || c.node(2).ready().messages().isEmpty());
+  }
+
+  private static RaftConfig leaseReads(RaftConfig cfg) {
+    return new RaftConfig(
+        cfg.groupId(), cfg.nodeId(), 10, 1, 64, 1 << 20, 32 << 20, 1 << 20, true, true, true);
   }
 
   @Test
@@ -336,7 +364,7 @@ class RaftNodeTest {
   }
 
   @Test
-  void restartReappliesCommittedEntriesAfterTheSnapshot() {
+  void restartReappliesCommittedEntriesOnceTheLeaderConfirmsThem() {
     RaftTestCluster c = RaftTestCluster.of(THREE);
     c.elect(1);
     c.propose(1, "a");
@@ -344,6 +372,8 @@ class RaftNodeTest {
     c.tickAll(1);
     c.crashAndRestart(2);
     c.settle();
+    assertEquals(List.of(), c.appliedData(2), "the persisted commit index is only a hint");
+    c.tickAll(1);
     assertEquals(List.of("a", "b"), c.appliedData(2));
   }
 
@@ -402,5 +432,211 @@ class RaftNodeTest {
             IllegalArgumentException.class,
             () -> new RaftConfig(1, 1, 10, 1, 0, 1, 1, 1, true, true, false));
     assertTrue(e.getMessage().contains("maxInflightAppends"), e.getMessage());
+  }
+
+  @Test
+  void tornReadyNeverAppliesEntriesThePersistedCommitNoLongerCovers() {
+    RaftTestCluster c = RaftTestCluster.of(Set.of(1, 2, 3, 4, 5));
+    int leader = tornReadyOnNode3(c);
+    assertFalse(c.appliedData(3).contains("x1"), "applied an overwritten entry");
+    c.propose(leader, "y3");
+    c.tickAll(5);
+    assertEquals(c.appliedData(leader), c.appliedData(3));
+    assertEquals(List.of("y1", "y2", "y3"), c.appliedData(3));
+  }
+
+  @Test
+  void trustingThePersistedCommitAppliesOverwrittenEntriesAfterATornReady() {
+    RaftTestCluster c =
+        RaftTestCluster.of(Set.of(1, 2, 3, 4, 5)).withBugs(Set.of(RaftBug.TRUST_PERSISTED_COMMIT));
+    tornReadyOnNode3(c);
+    assertTrue(c.appliedData(3).contains("x1"), "the scenario must expose the old behaviour");
+  }
+
+  /**
+   * Node 3 stores entries x1, x2 of a leader that reaches nobody else; a new leader commits y1, y2
+   * at those indexes; power fails on 3 after the hard state (commit 3) of the Ready that overwrites
+   * x1, x2 is durable and before the entries are. Returns the new leader.
+   */
+  private static int tornReadyOnNode3(RaftTestCluster c) {
+    c.elect(1);
+    for (int other : List.of(2, 4, 5)) {
+      c.cut(1, other);
+    }
+    c.propose(1, "x1");
+    c.propose(1, "x2");
+    assertEquals(3, c.node(3).lastIndex());
+    c.isolate(3);
+    c.isolate(1);
+    int leader = 0;
+    for (int i = 0; i < 300 && leader == 0; i++) {
+      c.tickAll(1);
+      for (int id : List.of(2, 4, 5)) {
+        if (c.node(id).role() == RaftRole.LEADER) {
+          leader = id;
+        }
+      }
+    }
+    assertTrue(leader != 0, "no new leader among 2, 4, 5");
+    c.propose(leader, "y1");
+    c.propose(leader, "y2");
+    c.member(3).tearReady = r -> r.hardState() != null && r.hardState().commit() >= 3;
+    c.heal();
+    c.isolate(1);
+    c.tickAll(5);
+    return leader;
+  }
+
+  @Test
+  void leaderRepairsAFollowerThatLostAcknowledgedEntries() {
+    RaftTestCluster c = RaftTestCluster.of(THREE);
+    c.elect(1);
+    c.propose(1, "a");
+    c.propose(1, "b");
+    c.tickAll(1);
+    assertEquals(3L, c.node(1).matchIndexes().get(3));
+    c.loseLogAndRestart(3, Membership.ofVoters(THREE));
+    c.propose(1, "c");
+    c.tickAll(3);
+    assertEquals(List.of("a", "b", "c"), c.appliedData(3));
+    assertEquals(c.node(1).lastIndex(), c.node(1).matchIndexes().get(3));
+  }
+
+  @Test
+  void configRefusesPreVoteAndCheckQuorumBothOff() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new RaftConfig(1, 1, 10, 1, 64, 1, 1, 1, false, false, false));
+    assertTrue(e.getMessage().contains("preVote and checkQuorum"), e.getMessage());
+  }
+
+  @Test
+  void compactBelowAnInstalledSnapshotIsANoOp() {
+    RaftTestCluster c = RaftTestCluster.of(THREE);
+    c.elect(1);
+    c.propose(1, "a");
+    c.tickAll(1);
+    RaftNode leader = c.node(1);
+    assertTrue(leader.compact(leader.appliedIndex(), new byte[] {1}));
+    assertFalse(leader.compact(leader.appliedIndex() - 1, new byte[] {1}), "already compacted");
+    assertFalse(leader.compact(leader.appliedIndex(), new byte[] {1}), "same index again");
+  }
+
+  @Test
+  void transferToANonVoterIsRefusedWithoutHarm() {
+    RaftTestCluster c = RaftTestCluster.of(THREE);
+    c.elect(1);
+    assertFalse(c.node(1).transferLeadership(7));
+    assertFalse(c.node(1).transferLeadership(1));
+    c.propose(1, "still accepting");
+    assertEquals(RaftRole.LEADER, c.node(1).role());
+  }
+
+  @Test
+  void proposalsBeyondTheUncommittedLimitsAreRejectedWithAReason() {
+    RaftTestCluster c =
+        RaftTestCluster.of(
+            THREE,
+            cfg ->
+                new RaftConfig(
+                    cfg.groupId(),
+                    cfg.nodeId(),
+                    10,
+                    1,
+                    64,
+                    1 << 20,
+                    32 << 20,
+                    1 << 20,
+                    true,
+                    true,
+                    false,
+                    10,
+                    1000,
+                    2,
+                    2));
+    c.elect(1);
+    c.isolate(1);
+    RaftNode leader = c.node(1);
+    leader.propose(new byte[10]);
+    leader.propose(new byte[10]);
+    ProposalRejectedException count =
+        assertThrows(ProposalRejectedException.class, () -> leader.propose(new byte[10]));
+    assertEquals(ProposalRejectedException.Reason.UNCOMMITTED_COUNT, count.reason());
+    long lastBefore = leader.lastIndex();
+    c.heal();
+    c.tickAll(2);
+    leader.propose(new byte[900]);
+    ProposalRejectedException bytes =
+        assertThrows(ProposalRejectedException.class, () -> leader.propose(new byte[200]));
+    assertEquals(ProposalRejectedException.Reason.UNCOMMITTED_BYTES, bytes.reason());
+    assertEquals(lastBefore + 1, leader.lastIndex(), "a rejected proposal appends nothing");
+    c.isolate(1);
+    leader.readIndex(1);
+    leader.readIndex(2);
+    ProposalRejectedException reads =
+        assertThrows(ProposalRejectedException.class, () -> leader.readIndex(3));
+    assertEquals(ProposalRejectedException.Reason.PENDING_READS, reads.reason());
+  }
+
+  @Test
+  void snapshotAfterAnInMemoryTruncationKeepsTheSuffixStorageStillHolds() {
+    MemoryDurableStore store = new MemoryDurableStore();
+    RaftStorage storage = store.group(RaftTestCluster.GROUP);
+    Membership members = Membership.ofVoters(THREE);
+    RaftNode.bootstrap(storage, members);
+    store.sync();
+    RaftNode node =
+        new RaftNode(
+            RaftConfig.defaults(RaftTestCluster.GROUP, 3), storage, new SplittableRandom(3));
+    List<Entry> termOne = new java.util.ArrayList<>();
+    for (long i = 1; i <= 4; i++) {
+      termOne.add(new Entry(1, i, EntryType.NORMAL, new byte[] {(byte) i}));
+    }
+    node.step(new Message.AppendRequest(RaftTestCluster.GROUP, 1, 3, 1, 0, 0, termOne, 0));
+    execute(node, storage, store);
+    // One Ready covers both: a term-2 leader's append truncates 2..4 in memory, then the term-3
+    // leader's snapshot at (3, 1), which storage still holds.
+    node.step(
+        new Message.AppendRequest(
+            RaftTestCluster.GROUP,
+            2,
+            3,
+            2,
+            1,
+            1,
+            List.of(new Entry(2, 2, EntryType.NORMAL, new byte[] {9})),
+            0));
+    node.step(
+        new Message.SnapshotChunk(
+            RaftTestCluster.GROUP, 1, 3, 3, 3, 1, members, 0, new byte[] {3}, true));
+    execute(node, storage, store);
+    assertEquals(4, node.lastIndex(), "storage kept (4, 1) after the snapshot");
+    assertEquals(1, node.termAt(4));
+    node.step(
+        new Message.AppendRequest(
+            RaftTestCluster.GROUP,
+            1,
+            3,
+            3,
+            4,
+            1,
+            List.of(new Entry(3, 5, EntryType.NORMAL, new byte[] {5})),
+            5));
+    execute(node, storage, store);
+    assertEquals(5, node.commitIndex());
+  }
+
+  private static void execute(RaftNode node, RaftStorage storage, MemoryDurableStore store) {
+    Ready r = node.ready();
+    if (r.hardState() != null) {
+      storage.setHardState(r.hardState());
+    }
+    if (r.snapshot() != null) {
+      storage.applySnapshot(r.snapshot());
+    }
+    storage.append(r.entries());
+    store.sync();
+    node.advance(r);
   }
 }

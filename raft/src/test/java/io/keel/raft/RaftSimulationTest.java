@@ -35,7 +35,11 @@ class RaftSimulationTest {
           "doomed",
           "partition",
           "heal",
-          "propose");
+          "propose",
+          "torn",
+          "pause",
+          "resume",
+          "wipe");
 
   @Test
   void invariantsHoldForEverySeed() {

@@ -19,11 +19,13 @@ final class RaftTestCluster {
 
   static final class Member {
     final int id;
-    final MemoryDurableStore store = new MemoryDurableStore();
+    MemoryDurableStore store = new MemoryDurableStore();
     final List<Entry> applied = new ArrayList<>();
     final List<ReadState> reads = new ArrayList<>();
     final List<Snapshot> installed = new ArrayList<>();
     RaftNode raft;
+    // When it matches a Ready, only the Ready's hard state reaches the disk before power fails.
+    java.util.function.Predicate<Ready> tearReady = r -> false;
 
     Member(int id) {
       this.id = id;
@@ -35,6 +37,7 @@ final class RaftTestCluster {
   private final Set<Long> cut = new HashSet<>();
   private final UnaryOperator<RaftConfig> configure;
   private final List<Message> sent = new ArrayList<>();
+  private Set<RaftBug> bugs = Set.of();
 
   private RaftTestCluster(Set<Integer> voters, UnaryOperator<RaftConfig> configure) {
     this.configure = configure;
@@ -58,6 +61,14 @@ final class RaftTestCluster {
   private void start(Member m) {
     RaftConfig config = configure.apply(RaftConfig.defaults(GROUP, m.id));
     m.raft = new RaftNode(config, m.store.group(GROUP), new SplittableRandom(m.id));
+    m.raft.injectBugs(bugs);
+  }
+
+  /** Switches deliberate bugs on in every node, now and after restarts. */
+  RaftTestCluster withBugs(Set<RaftBug> injected) {
+    bugs = injected;
+    members.values().forEach(m -> m.raft.injectBugs(injected));
+    return this;
   }
 
   /** Adds a node with empty storage (not a member until added by a membership change). */
@@ -80,6 +91,21 @@ final class RaftTestCluster {
   void crashAndRestart(int id) {
     Member m = members.get(id);
     m.store.crash();
+    m.applied.clear();
+    start(m);
+  }
+
+  /**
+   * {@code id} restarts with its log gone but its term and vote kept: unsynced data lost under a
+   * lax fsync policy that still syncs the hard state (or a replaced data disk).
+   */
+  void loseLogAndRestart(int id, Membership bootstrap) {
+    Member m = members.get(id);
+    HardState kept = m.store.group(GROUP).hardState();
+    m.store = new MemoryDurableStore();
+    RaftNode.bootstrap(m.store.group(GROUP), bootstrap);
+    m.store.group(GROUP).setHardState(new HardState(kept.term(), kept.vote(), 0));
+    m.store.sync();
     m.applied.clear();
     start(m);
   }
@@ -138,6 +164,13 @@ final class RaftTestCluster {
       any = true;
       Ready r = m.raft.ready();
       RaftStorage storage = m.store.group(GROUP);
+      if (m.tearReady.test(r)) {
+        m.tearReady = x -> false;
+        storage.setHardState(r.hardState());
+        m.store.sync();
+        crashAndRestart(m.id);
+        continue;
+      }
       if (r.hardState() != null) {
         storage.setHardState(r.hardState());
       }

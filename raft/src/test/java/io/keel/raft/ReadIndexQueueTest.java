@@ -12,16 +12,25 @@ class ReadIndexQueueTest {
   @Test
   void releasesReadsUpToTheConfirmedContextInOrder() {
     ReadIndexQueue q = new ReadIndexQueue();
-    assertEquals(0, q.contextToConfirm());
     long c1 = q.add(100, 5);
     long c2 = q.add(101, 7);
-    assertEquals(c2, q.contextToConfirm());
+    assertEquals(2, q.size());
     List<ReadState> out = new ArrayList<>();
     q.release(c1, out);
     assertEquals(List.of(new ReadState(100, 5)), out);
     q.release(c2, out);
     assertEquals(List.of(new ReadState(100, 5), new ReadState(101, 7)), out);
-    assertEquals(0, q.contextToConfirm());
+    assertEquals(0, q.size());
+  }
+
+  @Test
+  void aLaterRoundConfirmsEarlierReads() {
+    ReadIndexQueue q = new ReadIndexQueue();
+    q.add(100, 5);
+    long round = q.nextRound();
+    List<ReadState> out = new ArrayList<>();
+    q.release(round, out);
+    assertEquals(List.of(new ReadState(100, 5)), out);
   }
 
   @Test

@@ -28,32 +28,91 @@ record SimOptions(
     int maxInflightAppends,
     long maxInflightBytes,
     int snapshotChunkBytes,
-    int snapshotPaddingBytes) {
+    int snapshotPaddingBytes,
+    boolean checkQuorum,
+    boolean leaseReads,
+    int heartbeatTicks,
+    boolean batchReadies,
+    double pauseRate,
+    double learnerWipeRate,
+    boolean failMinorityAtHeal,
+    double tornOverwriteRate) {
 
   static SimOptions random(RandomGenerator r) {
     return new SimOptions(
-        r.nextBoolean() ? 3 : 5,
-        r.nextInt(3),
-        5 + r.nextInt(6),
-        r.nextInt(4) != 0,
-        8,
-        pick(r, 0, 2, 5),
-        pick(r, 2, 6, 20),
-        pick(r, 0.0, 0.02, 0.1),
-        pick(r, 0.0, 0.02, 0.05),
-        pick(r, 0.0, 0.002, 0.006),
-        pick(r, 0.0, 0.001, 0.003),
-        pick(r, 0.0, 0.5, 0.9),
-        pick(r, 0.02, 0.1, 0.3),
-        pick(r, 0.0, 0.002, 0.01),
-        pick(r, 0.0, 0.001, 0.004),
-        pick(r, 0.0, 0.01, 0.05),
-        pick(r, 0.0, 0.003, 0.02),
-        pick(r, 1L, 200L, 1L << 20),
-        pick(r, 1, 4, 64),
-        pick(r, 1L << 10, 64L << 10, 32L << 20),
-        pick(r, 32, 700, 1 << 20),
-        pick(r, 0, 100, 3000));
+            r.nextBoolean() ? 3 : 5,
+            r.nextInt(3),
+            5 + r.nextInt(6),
+            r.nextInt(4) != 0,
+            8,
+            pick(r, 0, 2, 5),
+            pick(r, 2, 6, 20),
+            pick(r, 0.0, 0.02, 0.1),
+            pick(r, 0.0, 0.02, 0.05),
+            pick(r, 0.0, 0.002, 0.006),
+            pick(r, 0.0, 0.001, 0.003),
+            pick(r, 0.0, 0.5, 0.9),
+            pick(r, 0.02, 0.1, 0.3),
+            pick(r, 0.0, 0.002, 0.01),
+            pick(r, 0.0, 0.001, 0.004),
+            pick(r, 0.0, 0.01, 0.05),
+            pick(r, 0.0, 0.003, 0.02),
+            pick(r, 1L, 200L, 1L << 20),
+            pick(r, 1, 4, 64),
+            pick(r, 1L << 10, 64L << 10, 32L << 20),
+            pick(r, 32, 700, 1 << 20),
+            pick(r, 0, 100, 3000),
+            r.nextInt(4) != 0,
+            r.nextBoolean(),
+            pick(r, 1, 1, 2, 3),
+            r.nextInt(4) != 0,
+            pick(r, 0.0, 0.0005, 0.002),
+            pick(r, 0.0, 0.001, 0.004),
+            r.nextInt(3) == 0,
+            pick(r, 0.0, 0.3, 0.9))
+        .valid();
+  }
+
+  /** Refused combinations (RaftConfig rejects them) are mapped to the nearest allowed one. */
+  private SimOptions valid() {
+    boolean quorumCheck = checkQuorum || !preVote;
+    int heartbeat = Math.min(heartbeatTicks, electionTicks - 1);
+    return new SimOptions(
+        initialVoters,
+        spareNodes,
+        electionTicks,
+        preVote,
+        baseTickPeriod,
+        tickSkew,
+        maxDelaySteps,
+        dropRate,
+        dupRate,
+        partitionRate,
+        crashRate,
+        newLeaderCrashRate,
+        proposeRate,
+        membershipRate,
+        transferRate,
+        readRate,
+        compactRate,
+        maxAppendBytes,
+        maxInflightAppends,
+        maxInflightBytes,
+        snapshotChunkBytes,
+        snapshotPaddingBytes,
+        quorumCheck,
+        leaseReads && quorumCheck,
+        heartbeat,
+        batchReadies,
+        pauseRate,
+        learnerWipeRate,
+        failMinorityAtHeal,
+        tornOverwriteRate);
+  }
+
+  /** The tick-rate difference the clocks of this run can reach, as the lease must assume. */
+  int clockDriftPercent() {
+    return (tickSkew * 100 + baseTickPeriod - 1) / baseTickPeriod;
   }
 
   RaftConfig raftConfig(long groupId, int nodeId) {
@@ -61,14 +120,18 @@ record SimOptions(
         groupId,
         nodeId,
         electionTicks,
-        1,
+        heartbeatTicks,
         maxInflightAppends,
         maxAppendBytes,
         maxInflightBytes,
         snapshotChunkBytes,
         preVote,
-        true,
-        false);
+        checkQuorum,
+        leaseReads,
+        clockDriftPercent(),
+        64L << 20,
+        100_000,
+        10_000);
   }
 
   @SafeVarargs

@@ -26,16 +26,23 @@ final class Simulation {
   /** Where a crash strikes relative to the execution of a Ready. */
   private enum CrashPoint {
     BEFORE_SYNC,
+    // Some parts of the Ready (hard state, snapshot, a prefix of the entries) reached the disk.
+    TORN,
     BEFORE_SEND,
     BEFORE_ADVANCE
   }
 
   private final class SimNode {
     final int id;
-    final MemoryDurableStore store = new MemoryDurableStore();
+    MemoryDurableStore store = new MemoryDurableStore();
     final SplittableRandom random;
     final int tickPeriod;
-    final SimStateMachine sm = new SimStateMachine();
+    SimStateMachine sm = new SimStateMachine();
+    // A paused process: it neither ticks nor receives until pausedUntil; then it is handed the
+    // ticks it missed (the executor counts ticks from a monotonic clock) and the held messages.
+    long pausedUntil = -1;
+    int missedTicks;
+    final List<Message> held = new ArrayList<>();
     RaftNode raft;
     long restartAt = -1;
     CrashPoint crashPoint;
@@ -50,6 +57,15 @@ final class Simulation {
 
     boolean up() {
       return raft != null;
+    }
+
+    boolean paused() {
+      return pausedUntil >= 0;
+    }
+
+    /** Up and not paused: can serve requests. */
+    boolean active() {
+      return up() && !paused();
     }
 
     RaftStorage storage() {
@@ -147,10 +163,15 @@ final class Simulation {
     step++;
     for (Message m : network.due(step)) {
       SimNode n = nodes[m.to()];
-      if (n.up()) {
-        trace.add(step, m.to(), "recv", m);
-        n.raft.step(m);
-        driveNode(n);
+      if (n.paused()) {
+        n.held.add(m);
+      } else if (n.up()) {
+        deliver(n, m);
+      }
+    }
+    for (int i = 1; i < nodes.length; i++) {
+      if (nodes[i].paused() && step >= nodes[i].pausedUntil) {
+        resume(nodes[i]);
       }
     }
     for (int i = 1; i < nodes.length; i++) {
@@ -169,13 +190,41 @@ final class Simulation {
         n.crashAtStep = -1;
         crash(n);
       } else if (n.up() && step % n.tickPeriod == 0) {
-        n.raft.tick();
+        if (n.paused()) {
+          n.missedTicks++;
+        } else {
+          n.raft.tick();
+        }
       } else if (!n.up() && n.restartAt >= 0 && step >= n.restartAt) {
         trace.add(step, i, "restart", "");
         n.restartAt = -1;
         n.start();
       }
     }
+  }
+
+  private void deliver(SimNode n, Message m) {
+    trace.add(step, n.id, "recv", m);
+    n.raft.step(m);
+    if (!options.batchReadies()) {
+      driveNode(n);
+    }
+  }
+
+  private void resume(SimNode n) {
+    trace.add(step, n.id, "resume", n.missedTicks + " missed ticks, " + n.held.size() + " held");
+    n.pausedUntil = -1;
+    for (; n.missedTicks > 0; n.missedTicks--) {
+      n.raft.tick();
+    }
+    List<Message> held = new ArrayList<>(n.held);
+    n.held.clear();
+    for (Message m : held) {
+      if (n.up()) {
+        deliver(n, m);
+      }
+    }
+    driveNode(n);
   }
 
   private void drive() {
@@ -185,7 +234,7 @@ final class Simulation {
   }
 
   private void driveNode(SimNode n) {
-    while (n.up() && n.raft.hasReady()) {
+    while (n.active() && n.raft.hasReady()) {
       executeReady(n, n.raft.ready());
     }
     if (n.up()) {
@@ -195,6 +244,18 @@ final class Simulation {
 
   private void executeReady(SimNode n, Ready r) {
     RaftStorage storage = n.storage();
+    if (n.crashPoint == CrashPoint.TORN) {
+      tornCrash(n, r, false);
+      return;
+    }
+    if (overwritesCommitted(storage, r) && chance(options.tornOverwriteRate())) {
+      // Nemesis: the most fragile Ready, one that commits entries overwriting older ones.
+      tornCrash(n, r, true);
+      return;
+    }
+    if (bugs.contains(RaftBug.ACK_BEFORE_PERSISTING)) {
+      send(n, r);
+    }
     if (r.hardState() != null) {
       storage.setHardState(r.hardState());
     }
@@ -210,9 +271,8 @@ final class Simulation {
     if (maybeCrashAt(n, CrashPoint.BEFORE_SEND)) {
       return;
     }
-    for (Message m : r.messages()) {
-      invariants.onSend(n.id, n.raft.term(), m);
-      network.send(step, m);
+    if (!bugs.contains(RaftBug.ACK_BEFORE_PERSISTING)) {
+      send(n, r);
     }
     applyReady(n, r);
     if (maybeCrashAt(n, CrashPoint.BEFORE_ADVANCE)) {
@@ -222,6 +282,63 @@ final class Simulation {
       trace.add(step, n.id, "soft", r.softState());
     }
     n.raft.advance(r);
+  }
+
+  private void send(SimNode n, Ready r) {
+    for (Message m : r.messages()) {
+      invariants.onSend(n.id, n.raft.term(), m);
+      network.send(step, m);
+    }
+  }
+
+  /**
+   * Power fails while the Ready is written: some of its parts reach the disk, in the contract's
+   * order (hard state, snapshot, entries) or with the hard state last, the entries possibly only as
+   * a prefix; the rest is lost with everything else unsynced.
+   */
+  private static boolean overwritesCommitted(RaftStorage storage, Ready r) {
+    return r.hardState() != null
+        && !r.entries().isEmpty()
+        && r.entries().get(0).index() <= storage.lastIndex()
+        && r.hardState().commit() >= r.entries().get(0).index();
+  }
+
+  private void tornCrash(SimNode n, Ready r, boolean hardStateOnly) {
+    RaftStorage storage = n.storage();
+    if (hardStateOnly) {
+      storage.setHardState(r.hardState());
+      n.store.sync();
+      trace.add(step, n.id, "torn", "only the hard state durable");
+      crash(n);
+      return;
+    }
+    List<Runnable> parts = new ArrayList<>();
+    Runnable hardState = r.hardState() == null ? null : () -> storage.setHardState(r.hardState());
+    boolean hardStateLast = random.nextBoolean();
+    if (hardState != null && !hardStateLast) {
+      parts.add(hardState);
+    }
+    if (r.snapshot() != null) {
+      parts.add(() -> storage.applySnapshot(r.snapshot()));
+    }
+    if (!r.entries().isEmpty()) {
+      List<Entry> prefix = r.entries().subList(0, 1 + random.nextInt(r.entries().size()));
+      parts.add(
+          () -> {
+            storage.append(prefix);
+            invariants.onStaged(n.id, n.raft.term(), storage, prefix);
+          });
+    }
+    if (hardState != null && hardStateLast) {
+      parts.add(hardState);
+    }
+    int durable = parts.isEmpty() ? 0 : random.nextInt(parts.size() + 1);
+    for (int k = 0; k < durable; k++) {
+      parts.get(k).run();
+    }
+    n.store.sync();
+    trace.add(step, n.id, "torn", durable + " of " + parts.size() + " parts durable");
+    crash(n);
   }
 
   private void applyReady(SimNode n, Ready r) {
@@ -253,6 +370,9 @@ final class Simulation {
     trace.add(step, n.id, "crash", n.crashPoint == null ? "between events" : n.crashPoint);
     n.crashPoint = null;
     n.raft = null;
+    n.pausedUntil = -1;
+    n.missedTicks = 0;
+    n.held.clear();
     n.store.crash();
     n.restartAt = step + 20 + random.nextInt(400);
   }
@@ -270,13 +390,26 @@ final class Simulation {
     if (chance(options.crashRate())) {
       SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
       if (n.up()) {
-        int point = random.nextInt(4);
-        if (point == 3) {
+        int point = random.nextInt(CrashPoint.values().length + 1);
+        if (point == CrashPoint.values().length) {
           crash(n);
         } else {
           n.crashPoint = CrashPoint.values()[point];
         }
       }
+    }
+    if (chance(options.pauseRate())) {
+      SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+      if (n.active()) {
+        n.pausedUntil = step + 1 + random.nextInt(30 * options.baseTickPeriod());
+        trace.add(step, n.id, "pause", "until step " + n.pausedUntil);
+      }
+    }
+    if (chance(options.learnerWipeRate())) {
+      maybeWipeNonVoter();
+    }
+    if (chance(options.readRate())) {
+      readAtSomeLeader();
     }
     SimNode leader = currentLeader();
     if (leader == null) {
@@ -308,11 +441,6 @@ final class Simulation {
       trace.add(step, leader.id, "transfer", "to n" + target);
       leader.raft.transferLeadership(target);
     }
-    if (chance(options.readRate())) {
-      long id = ++nextReadId;
-      readRequired.put(id, invariants.maxCommitted());
-      leader.raft.readIndex(id);
-    }
     if (chance(options.compactRate())) {
       SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
       if (n.up() && n.raft.appliedIndex() > n.storage().firstIndex()) {
@@ -320,6 +448,42 @@ final class Simulation {
         n.raft.compact(n.raft.appliedIndex(), n.sm.snapshot(options.snapshotPaddingBytes()));
       }
     }
+  }
+
+  /** A read at a node that believes it leads, stale leaders included. */
+  private void readAtSomeLeader() {
+    List<SimNode> leaders = new ArrayList<>();
+    for (int i = 1; i < nodes.length; i++) {
+      if (nodes[i].active() && nodes[i].raft.role() == RaftRole.LEADER) {
+        leaders.add(nodes[i]);
+      }
+    }
+    if (leaders.isEmpty()) {
+      return;
+    }
+    SimNode at = leaders.get(random.nextInt(leaders.size()));
+    long id = ++nextReadId;
+    readRequired.put(id, invariants.maxCommitted());
+    at.raft.readIndex(id);
+  }
+
+  /**
+   * Loses the whole state of a node that no member counts as a voter (disk replaced, same id): Raft
+   * tolerates that only for non-voters, whose acknowledgements never count towards commit and whose
+   * votes no candidate counts. The leader must notice and repair it.
+   */
+  private void maybeWipeNonVoter() {
+    SimNode n = nodes[1 + random.nextInt(nodes.length - 1)];
+    for (int i = 1; i < nodes.length; i++) {
+      if (!nodes[i].up() || nodes[i].raft.membership().voters().contains(n.id)) {
+        return;
+      }
+    }
+    trace.add(step, n.id, "wipe", "whole state lost");
+    crash(n);
+    n.store = new MemoryDurableStore();
+    n.sm = new SimStateMachine();
+    invariants.onWiped(n.id);
   }
 
   private boolean chance(double p) {
@@ -331,7 +495,7 @@ final class Simulation {
     SimNode best = null;
     for (int i = 1; i < nodes.length; i++) {
       SimNode n = nodes[i];
-      if (n.up()
+      if (n.active()
           && n.raft.role() == RaftRole.LEADER
           && (best == null || n.raft.term() > best.raft.term())) {
         best = n;
@@ -381,18 +545,52 @@ final class Simulation {
   // ---------------------------------------------------------------- liveness
 
   private void heal() {
-    trace.add(step, 0, "HEAL", "network reliable, all nodes up");
     network.makeReliable();
     for (int i = 1; i < nodes.length; i++) {
       SimNode n = nodes[i];
       n.crashPoint = null;
       n.crashAtStep = -1;
       n.isolateAtStep = -1;
+      if (n.paused()) {
+        resume(n);
+      }
       if (!n.up()) {
         n.restartAt = -1;
         n.start();
       }
     }
+    Set<Integer> failed = options.failMinorityAtHeal() ? pickMinority() : Set.of();
+    for (int id : failed) {
+      crash(nodes[id]);
+      nodes[id].restartAt = -1;
+    }
+    trace.add(step, 0, "HEAL", "network reliable, all nodes up but " + failed);
+  }
+
+  /**
+   * Voters that every member counts as voters, few enough that the others are a majority in every
+   * member's configuration: they stay down for good.
+   */
+  private Set<Integer> pickMinority() {
+    Set<Integer> common = null;
+    int fewestVoters = Integer.MAX_VALUE;
+    for (int i = 1; i < nodes.length; i++) {
+      Set<Integer> voters = nodes[i].raft.membership().voters();
+      if (common == null) {
+        common = new HashSet<>(voters);
+      } else {
+        common.retainAll(voters);
+      }
+      fewestVoters = Math.min(fewestVoters, voters.size());
+    }
+    List<Integer> candidates = new ArrayList<>(common);
+    java.util.Collections.sort(candidates);
+    Set<Integer> failed = new HashSet<>();
+    int count = Math.min((fewestVoters - 1) / 2, 1 + random.nextInt(2));
+    while (failed.size() < count && !candidates.isEmpty()) {
+      failed.add(candidates.remove(random.nextInt(candidates.size())));
+    }
+    return failed;
   }
 
   /**
@@ -404,8 +602,10 @@ final class Simulation {
     long maxLast = 0;
     long minCommit = Long.MAX_VALUE;
     for (int i = 1; i < nodes.length; i++) {
-      maxLast = Math.max(maxLast, nodes[i].raft.lastIndex());
-      minCommit = Math.min(minCommit, nodes[i].raft.commitIndex());
+      if (nodes[i].up()) {
+        maxLast = Math.max(maxLast, nodes[i].raft.lastIndex());
+        minCommit = Math.min(minCommit, nodes[i].raft.commitIndex());
+      }
     }
     long backlog = maxLast - minCommit;
     long commitDeadline = LIVENESS_STEPS + STEPS_PER_BACKLOG_ENTRY * backlog;
@@ -475,7 +675,7 @@ final class Simulation {
     }
     for (int id : leader.raft.membership().voters()) {
       RaftNode r = nodes[id].raft;
-      if (r.leaderId() != leader.id || r.term() != leader.raft.term()) {
+      if (r != null && (r.leaderId() != leader.id || r.term() != leader.raft.term())) {
         return null;
       }
     }
@@ -485,7 +685,7 @@ final class Simulation {
   private boolean appliedEverywhere(SimNode leader, long index) {
     Membership m = leader.raft.membership();
     for (int i = 1; i < nodes.length; i++) {
-      if (m.contains(i) && nodes[i].raft.appliedIndex() < index) {
+      if (m.contains(i) && nodes[i].up() && nodes[i].raft.appliedIndex() < index) {
         return false;
       }
     }

@@ -39,6 +39,7 @@ public final class RaftMessageCodec {
                   .setGroupId(h.groupId())
                   .setTerm(h.term())
                   .setLeaderCommit(h.leaderCommit())
+                  .setCommitTerm(h.commitTerm())
                   .setReadContext(h.readContext()));
       case HeartbeatResponse h ->
           frame.addHeartbeatResponses(
@@ -76,7 +77,13 @@ public final class RaftMessageCodec {
     for (GroupHeartbeat h : frame.getHeartbeatsList()) {
       out.add(
           new HeartbeatRequest(
-              h.getGroupId(), from, to, h.getTerm(), h.getLeaderCommit(), h.getReadContext()));
+              h.getGroupId(),
+              from,
+              to,
+              h.getTerm(),
+              h.getLeaderCommit(),
+              h.getCommitTerm(),
+              h.getReadContext()));
     }
     for (GroupHeartbeatResponse h : frame.getHeartbeatResponsesList()) {
       out.add(new HeartbeatResponse(h.getGroupId(), from, to, h.getTerm(), h.getReadContext()));
@@ -123,7 +130,8 @@ public final class RaftMessageCodec {
             a.getMatchIndex(),
             a.getConflictIndex(),
             a.getConflictTerm(),
-            a.getLastLogIndex());
+            a.getLastLogIndex(),
+            a.getRejectedIndex());
       }
       case SNAPSHOT_CHUNK -> snapshotChunk(m.getSnapshotChunk(), g, from, to, term);
       case SNAPSHOT_RESPONSE -> {
@@ -193,6 +201,7 @@ public final class RaftMessageCodec {
         .setConflictIndex(a.conflictIndex())
         .setConflictTerm(a.conflictTerm())
         .setLastLogIndex(a.lastLogIndex())
+        .setRejectedIndex(a.rejectedIndex())
         .build();
   }
 

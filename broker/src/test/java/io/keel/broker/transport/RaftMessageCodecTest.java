@@ -29,8 +29,8 @@ class RaftMessageCodecTest {
                   new Entry(5, 12, EntryType.NOOP, new byte[0]),
                   new Entry(5, 13, EntryType.CONFIG, new byte[] {9})),
               9),
-          new Message.AppendResponse(7, 1, 2, 5, false, 0, 8, 3, 20),
-          new Message.HeartbeatRequest(8, 1, 2, 6, 100, 42),
+          new Message.AppendResponse(7, 1, 2, 5, false, 0, 8, 3, 20, 12),
+          new Message.HeartbeatRequest(8, 1, 2, 6, 100, 5, 42),
           new Message.HeartbeatResponse(9, 1, 2, 6, 42),
           new Message.SnapshotChunk(
               7, 1, 2, 5, 30, 4, new Membership(Set.of(1, 2), Set.of(3)), 64, new byte[] {7}, true),
