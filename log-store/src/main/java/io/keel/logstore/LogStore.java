@@ -94,13 +94,38 @@ public final class LogStore implements DurableStore {
     return rocks;
   }
 
+  /**
+   * Writes every group's staged Ready, then fsyncs as the policy says. A staged change of a term or
+   * vote is fsynced whatever the policy: a node that forgot its vote after a power loss could vote
+   * twice in one term, and the messages sent after this call depend on it.
+   */
   @Override
   public void sync() {
+    boolean voteChanged = writeStaged();
     switch (config.fsyncPolicy()) {
       case FsyncPolicy.Always always -> groupCommit.sync();
-      case FsyncPolicy.Interval interval -> throwIfIntervalFailed();
-      case FsyncPolicy.Never never -> {}
+      case FsyncPolicy.Interval interval -> {
+        throwIfIntervalFailed();
+        syncIf(voteChanged);
+      }
+      case FsyncPolicy.Never never -> syncIf(voteChanged);
     }
+  }
+
+  private void syncIf(boolean needed) {
+    if (needed) {
+      groupCommit.sync();
+    }
+  }
+
+  /** Writes every group's open batch; returns whether any of them changed a term or vote. */
+  private boolean writeStaged() {
+    boolean voteChanged = false;
+    for (GroupLog g : groups.values()) {
+      g.writeOpen("write the staged Ready of group " + g.groupId);
+      voteChanged |= g.takeVoteUnsynced();
+    }
+    return voteChanged;
   }
 
   @Override
@@ -166,6 +191,7 @@ public final class LogStore implements DurableStore {
       }
     }
     try {
+      writeStaged();
       rocks.syncWal();
     } finally {
       rocks.close();

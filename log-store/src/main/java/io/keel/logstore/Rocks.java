@@ -61,6 +61,8 @@ final class Rocks implements AutoCloseable {
   private final List<ColumnFamilyOptions> familyOptions;
   private final List<ColumnFamilyHandle> handles;
   private final SstFileManager sstFileManager;
+  // Crash tests stop the store between two writes with it; a no-op otherwise.
+  private volatile Runnable beforeWrite = () -> {};
 
   private Rocks(
       Path dir,
@@ -147,11 +149,17 @@ final class Rocks implements AutoCloseable {
 
   /** Applies {@code batch} atomically; visible at once, durable after {@link #syncWal()}. */
   void write(WriteBatch batch, String what) {
+    beforeWrite.run();
     try {
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {
       throw error(dir, what, e);
     }
+  }
+
+  /** Runs {@code hook} before every write (crash tests throw from it to stop the store there). */
+  void beforeEachWrite(Runnable hook) {
+    beforeWrite = hook;
   }
 
   byte[] get(ColumnFamilyHandle cf, byte[] key) {

@@ -185,7 +185,11 @@ final class GroupReplica implements RaftGroup {
     return matchIndexes;
   }
 
-  /** Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. */
+  /**
+   * Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. The store
+   * makes the three parts durable together (the log store writes them as one RocksDB batch) and
+   * fsyncs a term or vote change whatever its fsync policy.
+   */
   boolean stage(Ready ready) {
     boolean staged = false;
     HardState hs = ready.hardState();
