@@ -188,7 +188,12 @@ final class GroupLog implements RaftStorage {
         }
         out.add(e);
       }
-      checkIterator(it);
+      try {
+        it.status();
+      } catch (RocksDBException e) {
+        throw Rocks.error(
+            rocks.dir, "read raft index " + (lo + out.size()) + " of group " + groupId, e);
+      }
     }
     Checks.state(!out.isEmpty(), "group %s: entry %s missing from the log", groupId, lo);
     return out;
@@ -746,11 +751,11 @@ final class GroupLog implements RaftStorage {
     return it.isValid() && Keys.groupOf(it.key()) == groupId;
   }
 
-  static void checkIterator(RocksIterator it) {
+  void checkIterator(RocksIterator it) {
     try {
       it.status();
     } catch (RocksDBException e) {
-      throw new StorageException("RocksDB iterator failed: " + e.getMessage(), e);
+      throw Rocks.error(rocks.dir, "iterate group " + groupId, e);
     }
   }
 
