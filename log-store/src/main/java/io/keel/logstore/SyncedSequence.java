@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * It lives outside RocksDB, so a store whose WAL, SST or MANIFEST files were deleted or cut (which
  * RocksDB itself may recover as a shorter or empty database: a WAL cut at a record boundary looks
  * like a torn tail) is caught on open: it recovers to a sequence below this one. It is rewritten in
- * the background (at most once per {@link LogStore} recording period) and on close, so it may lag
- * the last fsync but never leads it; a genuine torn tail of unsynced writes never trips it.
+ * the background (at most once per {@link LogStore} recording period) and on close with what the
+ * fsync before the last one covered, so it lags the last fsync and never leads what recovery
+ * reaches; a genuine torn tail of unsynced writes never trips it.
  */
 final class SyncedSequence {
   static final String FILE = "keel-synced.json";
