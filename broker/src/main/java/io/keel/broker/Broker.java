@@ -277,7 +277,8 @@ public final class Broker implements AutoCloseable {
   private LogStoreConfig storeConfig() {
     return LogStoreConfig.defaults(config.dataDir().resolve("store"))
         .withFsyncPolicy(config.fsync())
-        .withSegments(config.segmentBytes(), config.segmentAge());
+        .withSegments(config.segmentBytes(), config.segmentAge())
+        .withMinFreeBytes(config.storageMinFreeBytes());
   }
 
   private RuntimeConfig runtimeConfig() {

@@ -23,9 +23,15 @@ import org.rocksdb.WriteBatch;
 
 /**
  * One group's Raft storage in the node's RocksDB, plus the offset bookkeeping of the partition it
- * may hold. Every write is one WriteBatch, so the log, the offset and time indexes and the segment
- * table change together or not at all. The in-memory fields mirror the database; after a failed
- * write they are reloaded from it.
+ * may hold. The in-memory fields mirror the database; after a failed write they are reloaded from
+ * it.
+ *
+ * <p>One Ready, one atomic write: {@link #setHardState} and {@link #applySnapshot} only stage into
+ * an open WriteBatch; {@link #append} adds the entries (and the truncation of an overwritten
+ * suffix) and writes the batch. Whatever is still open is written by the next Raft read of the
+ * database, the next compaction and {@link LogStore#sync()}. So a crash never leaves a commit index
+ * over entries it does not cover: the hard state is written with the entries or after them. The
+ * log, the offset and time indexes and the segment table change together or not at all.
  *
  * <p>Thread-safety: all methods are synchronized; {@link PartitionLog} reads the log through its
  * own RocksDB snapshot and takes the lock only to read the offset range.
@@ -54,6 +60,11 @@ final class GroupLog implements RaftStorage {
   private long maxIndexedTimestamp;
   private final TreeMap<Long, SegmentMeta> segments = new TreeMap<>();
   private boolean dropped;
+  // The staged, not yet written part of the current Ready; null when nothing is open. Its puts
+  // were computed against the database as it was before the batch, which is what they need.
+  private WriteBatch open;
+  // A term or vote was staged that no fsync has covered yet (see LogStore#sync).
+  private boolean voteUnsynced;
 
   GroupLog(long groupId, Rocks rocks, InstantSource clock, LogStoreConfig config) {
     Keys.checkGroup(groupId);
@@ -89,6 +100,25 @@ final class GroupLog implements RaftStorage {
     }
     logStartOffset = firstKeyValue(rocks.offsets).orElse(nextOffset);
     maxIndexedTimestamp = lastKey(rocks.times).map(Keys::timestampOf).orElse(Long.MIN_VALUE);
+    checkCommitBacked("stored");
+  }
+
+  /** A commit index beyond the log means the log lost entries it once held: never serve it. */
+  private void checkCommitBacked(String what) {
+    if (hardState.commit() > lastIndex) {
+      throw new StoreDamagedException(
+          "group "
+              + groupId
+              + ": "
+              + what
+              + " hard state commits index "
+              + hardState.commit()
+              + " but the log ends at "
+              + lastIndex
+              + " in "
+              + rocks.dir
+              + "; committed entries are missing");
+    }
   }
 
   @Override
@@ -118,6 +148,12 @@ final class GroupLog implements RaftStorage {
   @Override
   public synchronized long term(long index) {
     checkLive();
+    writeOpen("write the staged Ready of group " + groupId);
+    return storedTerm(index);
+  }
+
+  /** Term of {@code index} as the mirror and the written database know it. */
+  private long storedTerm(long index) {
     if (index == snapshotMeta.index()) {
       return snapshotMeta.term();
     }
@@ -130,6 +166,7 @@ final class GroupLog implements RaftStorage {
   @Override
   public synchronized List<Entry> entries(long lo, long hi, long maxBytes) {
     checkLive();
+    writeOpen("write the staged Ready of group " + groupId);
     Checks.arg(lo <= hi, "entries: lo %s > hi %s", lo, hi);
     if (lo == hi) {
       return List.of();
@@ -151,7 +188,12 @@ final class GroupLog implements RaftStorage {
         }
         out.add(e);
       }
-      checkIterator(it);
+      try {
+        it.status();
+      } catch (RocksDBException e) {
+        throw Rocks.error(
+            rocks.dir, "read raft index " + (lo + out.size()) + " of group " + groupId, e);
+      }
     }
     Checks.state(!out.isEmpty(), "group %s: entry %s missing from the log", groupId, lo);
     return out;
@@ -160,6 +202,7 @@ final class GroupLog implements RaftStorage {
   @Override
   public synchronized Snapshot snapshot() {
     checkLive();
+    writeOpen("write the staged Ready of group " + groupId);
     byte[] data = rocks.get(rocks.state, Keys.of(groupId, SNAPSHOT_DATA));
     return new Snapshot(
         snapshotMeta.index(),
@@ -191,7 +234,7 @@ final class GroupLog implements RaftStorage {
       long index = entries.get(i).index();
       Checks.arg(index == first + i, "group %s: entries not contiguous at %s", groupId, index);
     }
-    writeOrReload(
+    stageAndWrite(
         "append entries " + first + ".." + (first + entries.size() - 1) + " to group " + groupId,
         wb -> {
           if (first <= lastIndex) {
@@ -211,7 +254,9 @@ final class GroupLog implements RaftStorage {
   public synchronized void setHardState(HardState state) {
     checkLive();
     Checks.arg(state != null, "group %s: hard state is null", groupId);
-    writeOrReload(
+    checkForward(state);
+    voteUnsynced |= state.term() != hardState.term() || state.vote() != hardState.vote();
+    stageOnly(
         "set hard state of group " + groupId,
         wb -> {
           wb.put(rocks.state, Keys.of(groupId, HARD_STATE), Codec.encodeHardState(state));
@@ -226,8 +271,8 @@ final class GroupLog implements RaftStorage {
       return;
     }
     boolean keepsSuffix =
-        snapshot.index() <= lastIndex && term(snapshot.index()) == snapshot.term();
-    writeOrReload(
+        snapshot.index() <= lastIndex && storedTerm(snapshot.index()) == snapshot.term();
+    stageOnly(
         "apply snapshot at " + snapshot.index() + " to group " + groupId,
         wb -> {
           putSnapshot(wb, snapshot);
@@ -254,7 +299,7 @@ final class GroupLog implements RaftStorage {
         groupId,
         snapshot.index(),
         lastIndex);
-    long term = term(snapshot.index());
+    long term = storedTerm(snapshot.index());
     Checks.arg(
         term == snapshot.term(),
         "group %s: snapshot term %s at %s differs from the log's term %s",
@@ -262,7 +307,7 @@ final class GroupLog implements RaftStorage {
         snapshot.term(),
         snapshot.index(),
         term);
-    writeOrReload(
+    stageAndWrite(
         "compact group " + groupId + " to " + snapshot.index(),
         wb -> {
           putSnapshot(wb, snapshot);
@@ -299,7 +344,7 @@ final class GroupLog implements RaftStorage {
         logStartOffset,
         nextOffset);
     Checks.arg(offset >= 0, "group %s: next offset must be >= 0, was %s", groupId, offset);
-    writeOrReload(
+    stageAndWrite(
         "reset next offset of group " + groupId,
         wb -> {
           wb.put(rocks.state, Keys.of(groupId, OFFSET_FLOOR), Codec.encodeLong(offset));
@@ -310,6 +355,30 @@ final class GroupLog implements RaftStorage {
 
   synchronized void markDropped() {
     dropped = true;
+    if (open != null) {
+      open.close();
+      open = null;
+    }
+  }
+
+  /**
+   * Durable state never goes backwards: the term never decreases and a vote cast in a term is never
+   * changed. A write that would break this is a bug above the store; refuse it.
+   */
+  private void checkForward(HardState next) {
+    Checks.state(
+        next.term() >= hardState.term(),
+        "group %s: hard state term would go back from %s to %s",
+        groupId,
+        hardState.term(),
+        next.term());
+    Checks.state(
+        next.term() > hardState.term() || hardState.vote() == 0 || next.vote() == hardState.vote(),
+        "group %s: vote in term %s would change from %s to %s",
+        groupId,
+        next.term(),
+        hardState.vote(),
+        next.vote());
   }
 
   /** Stages one entry; returns the key of the segment it went into. */
@@ -587,19 +656,75 @@ final class GroupLog implements RaftStorage {
     void stage(WriteBatch wb) throws RocksDBException;
   }
 
-  /** Stages into one WriteBatch and writes it; on any failure reloads the in-memory mirror. */
-  private void writeOrReload(String what, Staging staging) {
+  /** Stages into the open WriteBatch; it is written later with the rest of the Ready. */
+  private void stageOnly(String what, Staging staging) {
+    stage(what, staging, false);
+  }
+
+  /** Stages into the open WriteBatch and writes all of it at once. */
+  private void stageAndWrite(String what, Staging staging) {
+    stage(what, staging, true);
+  }
+
+  /** On any failure the open batch is dropped and the in-memory mirror reloaded. */
+  private void stage(String what, Staging staging, boolean write) {
     boolean ok = false;
-    try (WriteBatch wb = new WriteBatch()) {
-      staging.stage(wb);
-      rocks.write(wb, what);
+    try {
+      if (open == null) {
+        open = new WriteBatch();
+      }
+      staging.stage(open);
+      if (write) {
+        writeOpenBatch(what);
+      }
       ok = true;
     } catch (RocksDBException e) {
       throw Rocks.error(rocks.dir, what, e);
     } finally {
       if (!ok) {
+        discardOpen();
         reload();
       }
+    }
+  }
+
+  /** Whether a term or vote was staged since the last call; the caller fsyncs if so. */
+  synchronized boolean takeVoteUnsynced() {
+    boolean unsynced = voteUnsynced;
+    voteUnsynced = false;
+    return unsynced;
+  }
+
+  /** Writes the open batch, if any (the store's sync and Raft reads call this). */
+  synchronized void writeOpen(String what) {
+    if (open == null || dropped) {
+      return;
+    }
+    boolean ok = false;
+    try {
+      writeOpenBatch(what);
+      ok = true;
+    } finally {
+      if (!ok) {
+        discardOpen();
+        reload();
+      }
+    }
+  }
+
+  private void writeOpenBatch(String what) {
+    checkCommitBacked("staged");
+    try {
+      rocks.write(open, what);
+    } finally {
+      discardOpen();
+    }
+  }
+
+  private void discardOpen() {
+    if (open != null) {
+      open.close();
+      open = null;
     }
   }
 
@@ -626,11 +751,11 @@ final class GroupLog implements RaftStorage {
     return it.isValid() && Keys.groupOf(it.key()) == groupId;
   }
 
-  static void checkIterator(RocksIterator it) {
+  void checkIterator(RocksIterator it) {
     try {
       it.status();
     } catch (RocksDBException e) {
-      throw new StorageException("RocksDB iterator failed: " + e.getMessage(), e);
+      throw Rocks.error(rocks.dir, "iterate group " + groupId, e);
     }
   }
 

@@ -2,12 +2,15 @@ package io.keel.logstore;
 
 import io.keel.raft.DurableStore;
 import io.keel.raft.RaftStorage;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -29,29 +32,43 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogStore implements DurableStore {
   private static final Logger log = LoggerFactory.getLogger(LogStore.class);
+  private static final Duration SEQUENCE_RECORD_PERIOD = Duration.ofSeconds(1);
 
   private final LogStoreConfig config;
   private final InstantSource clock;
   private final Rocks rocks;
   private final GroupCommit groupCommit;
+  private final DiskSpace space;
   private final Map<Long, GroupLog> groups = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService intervalSyncer;
+  private final ScheduledExecutorService background;
   private volatile RuntimeException intervalFailure;
+  // Highest RocksDB sequence a completed WAL fsync covered, and the one last recorded on disk.
+  private final AtomicLong syncedSequence;
+  private final AtomicLong previousCovered;
+  private long recordedSequence; // guarded by this
+  private boolean closed; // guarded by this
 
-  private LogStore(LogStoreConfig config, InstantSource clock, Rocks rocks, Runnable afterFsync) {
+  private LogStore(
+      LogStoreConfig config, InstantSource clock, Rocks rocks, long recorded, Runnable afterFsync) {
     this.config = config;
     this.clock = clock;
     this.rocks = rocks;
+    this.space = new DiskSpace(config.dataDir(), config.minFreeBytes(), clock);
+    this.syncedSequence = new AtomicLong(recorded);
+    this.previousCovered = new AtomicLong(recorded);
+    this.recordedSequence = recorded;
     this.groupCommit =
         new GroupCommit(
             () -> {
+              long covered = rocks.latestSequence();
               rocks.syncWal();
+              // Record what the previous fsync covered: RocksDB may recover the very last write
+              // batch to a sequence below the one read here (seen after a range deletion), so
+              // the marker trails by one fsync and never exceeds what recovery reaches.
+              syncedSequence.accumulateAndGet(previousCovered.getAndSet(covered), Math::max);
               afterFsync.run();
             });
-    this.intervalSyncer =
-        config.fsyncPolicy() instanceof FsyncPolicy.Interval interval
-            ? startIntervalSync(interval)
-            : null;
+    this.background = startBackground();
   }
 
   /** Opens (or creates) the store in {@code config.dataDir()}. */
@@ -66,14 +83,40 @@ public final class LogStore implements DurableStore {
 
   /** Opens the store, running {@code afterFsync} after each WAL fsync (crash tests use it). */
   static LogStore open(LogStoreConfig config, InstantSource clock, Runnable afterFsync) {
-    StoreMarker.checkOrCreate(config.dataDir());
+    Path dir = config.dataDir();
+    boolean created = StoreMarker.checkOrCreate(dir);
+    long recorded = SyncedSequence.read(dir);
     Rocks rocks =
-        Rocks.open(config.dataDir().resolve(StoreMarker.ROCKSDB_DIR), config.writeBufferBytes());
-    return new LogStore(config, clock, rocks, afterFsync);
+        Rocks.open(dir.resolve(StoreMarker.ROCKSDB_DIR), config.writeBufferBytes(), created);
+    long recovered = rocks.latestSequence();
+    if (recovered < recorded) {
+      rocks.close();
+      throw new StoreDamagedException(
+          "RocksDB in "
+              + dir.resolve(StoreMarker.ROCKSDB_DIR)
+              + " recovered up to sequence "
+              + recovered
+              + " but "
+              + dir.resolve(SyncedSequence.FILE)
+              + " records that sequence "
+              + recorded
+              + " was fsynced: a WAL, SST or MANIFEST file is missing or was cut; refusing to"
+              + " open a store that lost acknowledged writes");
+    }
+    return new LogStore(config, clock, rocks, recorded, afterFsync);
   }
 
   public LogStoreConfig config() {
     return config;
+  }
+
+  /**
+   * Refuses new data of {@code bytes} with {@link StorageFullException} when the volume's free
+   * space would drop below {@link LogStoreConfig#minFreeBytes()}. Cheap (the free space is cached
+   * for 100 ms); the broker calls it before proposing a producer batch.
+   */
+  public void checkSpaceFor(long bytes) {
+    space.checkFor(bytes);
   }
 
   @Override
@@ -83,7 +126,7 @@ public final class LogStore implements DurableStore {
 
   /** The offset view of group {@code groupId}'s partition. */
   public PartitionLog partitionLog(long groupId) {
-    return new PartitionLog(groupLog(groupId));
+    return new PartitionLog(groupLog(groupId), space);
   }
 
   GroupLog groupLog(long groupId) {
@@ -94,13 +137,38 @@ public final class LogStore implements DurableStore {
     return rocks;
   }
 
+  /**
+   * Writes every group's staged Ready, then fsyncs as the policy says. A staged change of a term or
+   * vote is fsynced whatever the policy: a node that forgot its vote after a power loss could vote
+   * twice in one term, and the messages sent after this call depend on it.
+   */
   @Override
   public void sync() {
+    boolean voteChanged = writeStaged();
     switch (config.fsyncPolicy()) {
       case FsyncPolicy.Always always -> groupCommit.sync();
-      case FsyncPolicy.Interval interval -> throwIfIntervalFailed();
-      case FsyncPolicy.Never never -> {}
+      case FsyncPolicy.Interval interval -> {
+        throwIfIntervalFailed();
+        syncIf(voteChanged);
+      }
+      case FsyncPolicy.Never never -> syncIf(voteChanged);
     }
+  }
+
+  private void syncIf(boolean needed) {
+    if (needed) {
+      groupCommit.sync();
+    }
+  }
+
+  /** Writes every group's open batch; returns whether any of them changed a term or vote. */
+  private boolean writeStaged() {
+    boolean voteChanged = false;
+    for (GroupLog g : groups.values()) {
+      g.writeOpen("write the staged Ready of group " + g.groupId);
+      voteChanged |= g.takeVoteUnsynced();
+    }
+    return voteChanged;
   }
 
   @Override
@@ -124,17 +192,46 @@ public final class LogStore implements DurableStore {
     }
   }
 
-  private ScheduledExecutorService startIntervalSync(FsyncPolicy.Interval interval) {
+  /** The background thread: interval fsyncs (if that is the policy) and synced-sequence records. */
+  private ScheduledExecutorService startBackground() {
     ScheduledExecutorService s =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "keel-log-store-fsync");
+              Thread t = new Thread(r, "keel-log-store-background");
               t.setDaemon(true);
               return t;
             });
-    long periodMs = Math.max(1, interval.period().toMillis());
-    s.scheduleWithFixedDelay(this::intervalSync, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    if (config.fsyncPolicy() instanceof FsyncPolicy.Interval interval) {
+      long periodMs = Math.max(1, interval.period().toMillis());
+      s.scheduleWithFixedDelay(this::intervalSync, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+    long recordMs = SEQUENCE_RECORD_PERIOD.toMillis();
+    s.scheduleWithFixedDelay(this::recordSynced, recordMs, recordMs, TimeUnit.MILLISECONDS);
+    s.scheduleWithFixedDelay(this::probeRecovered, recordMs, recordMs, TimeUnit.MILLISECONDS);
     return s;
+  }
+
+  private void probeRecovered() {
+    try {
+      rocks.probeRecovered();
+    } catch (RuntimeException e) {
+      log.warn("cannot resume RocksDB in {}", config.dataDir(), e);
+    }
+  }
+
+  /** Records the synced sequence now (the background thread does it every second). */
+  synchronized void recordSynced() {
+    long synced = syncedSequence.get();
+    if (synced <= recordedSequence) {
+      return;
+    }
+    try {
+      SyncedSequence.write(config.dataDir(), synced);
+      recordedSequence = synced;
+      log.debug("recorded synced sequence {} in {}", synced, config.dataDir());
+    } catch (RuntimeException e) {
+      log.warn("cannot record the synced sequence in {}; will retry", config.dataDir(), e);
+    }
   }
 
   private void intervalSync() {
@@ -154,28 +251,46 @@ public final class LogStore implements DurableStore {
     }
   }
 
-  /** Fsyncs the WAL (a clean shutdown loses nothing in any policy) and closes RocksDB. */
+  /**
+   * Fsyncs the WAL (a clean shutdown loses nothing in any policy) and closes RocksDB. Idempotent: a
+   * second close is a no-op (RocksDB's native handles must never be used after close).
+   */
   @Override
   public void close() {
-    if (intervalSyncer != null) {
-      intervalSyncer.shutdownNow();
-      try {
-        intervalSyncer.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (!markClosed()) {
+      return;
+    }
+    background.shutdownNow();
+    try {
+      background.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     try {
-      rocks.syncWal();
+      writeStaged();
+      groupCommit.sync();
+      recordSynced();
     } finally {
       rocks.close();
     }
   }
 
+  private synchronized boolean markClosed() {
+    boolean wasOpen = !closed;
+    closed = true;
+    return wasOpen;
+  }
+
   /** Closes RocksDB without the final fsync: what a crash leaves behind, for tests. */
   void closeWithoutSync() {
-    if (intervalSyncer != null) {
-      intervalSyncer.shutdownNow();
+    if (!markClosed()) {
+      return;
+    }
+    background.shutdownNow();
+    try {
+      background.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     rocks.close();
   }

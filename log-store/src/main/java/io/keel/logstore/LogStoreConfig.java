@@ -12,18 +12,24 @@ import java.time.Duration;
  * @param segmentBytes a partition's active segment is rolled once it holds this many bytes
  * @param segmentAge a partition's active segment is rolled once it is this old
  * @param writeBufferBytes RocksDB memtable size of the log column family
+ * @param minFreeBytes below this many free bytes on the store's volume, {@link
+ *     LogStore#checkSpaceFor} refuses new producer data with {@link StorageFullException}, so
+ *     RocksDB never reaches ENOSPC in normal operation (flushes, compactions, Raft replication and
+ *     metadata still have room); 0 disables the check
  */
 public record LogStoreConfig(
     Path dataDir,
     FsyncPolicy fsyncPolicy,
     long segmentBytes,
     Duration segmentAge,
-    long writeBufferBytes) {
+    long writeBufferBytes,
+    long minFreeBytes) {
 
   public static final long DEFAULT_SEGMENT_BYTES = 128L << 20;
   public static final Duration DEFAULT_SEGMENT_AGE = Duration.ofHours(1);
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
   static final long MIN_WRITE_BUFFER_BYTES = 1L << 20;
+  public static final long DEFAULT_MIN_FREE_BYTES = 256L << 20;
 
   public LogStoreConfig {
     Checks.arg(dataDir != null, "dataDir is null");
@@ -36,27 +42,35 @@ public record LogStoreConfig(
         "writeBufferBytes must be >= %s, was %s",
         MIN_WRITE_BUFFER_BYTES,
         writeBufferBytes);
+    Checks.arg(minFreeBytes >= 0, "minFreeBytes must be >= 0, was %s", minFreeBytes);
   }
 
-  /** Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer. */
+  /** Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer, 256 MiB kept free. */
   public static LogStoreConfig defaults(Path dataDir) {
     return new LogStoreConfig(
         dataDir,
         FsyncPolicy.always(),
         DEFAULT_SEGMENT_BYTES,
         DEFAULT_SEGMENT_AGE,
-        DEFAULT_WRITE_BUFFER_BYTES);
+        DEFAULT_WRITE_BUFFER_BYTES,
+        DEFAULT_MIN_FREE_BYTES);
   }
 
   public LogStoreConfig withFsyncPolicy(FsyncPolicy policy) {
-    return new LogStoreConfig(dataDir, policy, segmentBytes, segmentAge, writeBufferBytes);
+    return new LogStoreConfig(
+        dataDir, policy, segmentBytes, segmentAge, writeBufferBytes, minFreeBytes);
   }
 
   public LogStoreConfig withSegments(long bytes, Duration age) {
-    return new LogStoreConfig(dataDir, fsyncPolicy, bytes, age, writeBufferBytes);
+    return new LogStoreConfig(dataDir, fsyncPolicy, bytes, age, writeBufferBytes, minFreeBytes);
   }
 
   public LogStoreConfig withWriteBufferBytes(long bytes) {
-    return new LogStoreConfig(dataDir, fsyncPolicy, segmentBytes, segmentAge, bytes);
+    return new LogStoreConfig(dataDir, fsyncPolicy, segmentBytes, segmentAge, bytes, minFreeBytes);
+  }
+
+  public LogStoreConfig withMinFreeBytes(long bytes) {
+    return new LogStoreConfig(
+        dataDir, fsyncPolicy, segmentBytes, segmentAge, writeBufferBytes, bytes);
   }
 }

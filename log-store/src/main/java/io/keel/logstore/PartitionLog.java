@@ -22,13 +22,24 @@ public final class PartitionLog {
   private final GroupLog group;
   private final Rocks rocks;
 
-  PartitionLog(GroupLog group) {
+  private final DiskSpace space;
+
+  PartitionLog(GroupLog group, DiskSpace space) {
     this.group = group;
     this.rocks = group.rocks;
+    this.space = space;
   }
 
   public long groupId() {
     return group.groupId;
+  }
+
+  /**
+   * Refuses a new batch of {@code bytes} with {@link StorageFullException} when the store's volume
+   * is below its free-space threshold (see {@link LogStore#checkSpaceFor}).
+   */
+  public void checkSpaceFor(long bytes) {
+    space.checkFor(bytes);
   }
 
   /** The first offset still stored. */
@@ -59,6 +70,7 @@ public final class PartitionLog {
         RocksIterator it = rocks.iterator(rocks.offsets, ro)) {
       it.seekForPrev(Keys.of(groupId(), offset));
       if (!group.inGroup(it)) {
+        group.checkIterator(it);
         return OptionalLong.empty();
       }
       Codec.IndexValue v = Codec.decodeIndexValue(it.value());
@@ -108,6 +120,7 @@ public final class PartitionLog {
     try (RocksIterator it = rocks.iterator(rocks.offsets, ro)) {
       it.seekForPrev(Keys.of(groupId(), offset));
       if (!group.inGroup(it)) {
+        group.checkIterator(it);
         return OptionalLong.empty();
       }
       long base = Keys.valueOf(it.key());
@@ -119,49 +132,78 @@ public final class PartitionLog {
   /**
    * Walks the offset index from {@code firstBase} and reads each batch's entry. The index, not the
    * log, says where batches are, so an entry whose envelope was damaged beyond recognition (even
-   * its type byte) is reported rather than skipped.
+   * its type byte) is reported rather than skipped. A damaged batch after intact ones ends the read
+   * there: the caller gets the intact batches, and the next read, which starts at the damaged one,
+   * throws naming its offset.
    */
   private List<StoredBatch> collect(
       org.rocksdb.Snapshot snapshot, long firstBase, long maxIndex, int maxBytes) {
     List<StoredBatch> out = new ArrayList<>();
-    long bytes = 0;
-    long expected = firstBase;
     try (Slice offsetsEnd = new Slice(Keys.groupEnd(groupId()));
         ReadOptions indexRead =
             new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(offsetsEnd);
-        // The envelope CRC32C is verified below; RocksDB's own block/blob checksums would
-        // checksum the same bytes a second time on this hot path.
-        ReadOptions logRead = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(false);
+        // RocksDB verifies its block and blob checksums here too, so a damaged block never
+        // enters the shared block cache unverified; the envelope CRC32C is checked on top.
+        ReadOptions logRead = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
         RocksIterator index = rocks.iterator(rocks.offsets, indexRead);
         RocksIterator log = rocks.iterator(rocks.log, logRead)) {
-      for (index.seek(Keys.of(groupId(), firstBase)); index.isValid(); index.next()) {
-        long base = Keys.valueOf(index.key());
-        Codec.IndexValue v = Codec.decodeIndexValue(index.value());
-        if (v.raftIndex() > maxIndex) {
-          break;
+      try {
+        collectInto(out, index, log, firstBase, maxIndex, maxBytes);
+      } catch (CorruptBatchException e) {
+        if (out.isEmpty()) {
+          throw e;
         }
-        if (base != expected) {
-          throw corrupt(expected, v.raftIndex(), "offset index jumps to base offset " + base);
-        }
-        position(log, v.raftIndex());
-        boolean found = group.inGroup(log) && Keys.valueOf(log.key()) == v.raftIndex();
-        if (!found) {
-          throw corrupt(base, v.raftIndex(), "the entry is missing from the log");
-        }
-        byte[] value = log.value();
-        long batchBytes = value.length - Codec.ENTRY_HEADER_BYTES - BatchEnvelope.HEADER_BYTES;
-        if (!out.isEmpty() && bytes + batchBytes > maxBytes) {
-          break;
-        }
-        StoredBatch b = verified(base, v, value);
-        out.add(b);
-        bytes += b.batchBytes().length;
-        expected = b.nextOffset();
       }
-      GroupLog.checkIterator(index);
-      GroupLog.checkIterator(log);
     }
     return out;
+  }
+
+  private void collectInto(
+      List<StoredBatch> out,
+      RocksIterator index,
+      RocksIterator log,
+      long firstBase,
+      long maxIndex,
+      int maxBytes) {
+    long bytes = 0;
+    long expected = firstBase;
+    for (index.seek(Keys.of(groupId(), firstBase)); index.isValid(); index.next()) {
+      long base = Keys.valueOf(index.key());
+      Codec.IndexValue v = Codec.decodeIndexValue(index.value());
+      if (v.raftIndex() > maxIndex) {
+        break;
+      }
+      if (base != expected) {
+        throw corrupt(expected, v.raftIndex(), "offset index jumps to base offset " + base);
+      }
+      position(log, v.raftIndex());
+      boolean found = group.inGroup(log) && Keys.valueOf(log.key()) == v.raftIndex();
+      if (!found) {
+        // An iterator that stopped on a read error (a checksum mismatch, a missing blob file)
+        // is not the same as an entry that is not there: report what RocksDB said.
+        checkLogIterator(log, base, v.raftIndex());
+        throw corrupt(base, v.raftIndex(), "the entry is missing from the log");
+      }
+      byte[] value = log.value();
+      checkLogIterator(log, base, v.raftIndex());
+      long batchBytes = value.length - Codec.ENTRY_HEADER_BYTES - BatchEnvelope.HEADER_BYTES;
+      if (!out.isEmpty() && bytes + batchBytes > maxBytes) {
+        break;
+      }
+      StoredBatch b = verified(base, v, value);
+      out.add(b);
+      bytes += b.batchBytes().length;
+      expected = b.nextOffset();
+    }
+    group.checkIterator(index);
+  }
+
+  private void checkLogIterator(RocksIterator log, long base, long raftIndex) {
+    try {
+      log.status();
+    } catch (org.rocksdb.RocksDBException e) {
+      throw corrupt(base, raftIndex, "RocksDB read failed: " + e.getMessage());
+    }
   }
 
   /** Moves {@code log} to {@code raftIndex}: a step or two forward when batches are adjacent. */
@@ -218,6 +260,7 @@ public final class PartitionLog {
         RocksIterator it = rocks.iterator(rocks.times, ro)) {
       it.seek(Keys.ofTimestamp(groupId(), timestampMs));
       if (!group.inGroup(it)) {
+        group.checkIterator(it);
         return OptionalLong.empty();
       }
       long offset = Math.max(start, Codec.decodeLong(it.value()));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,22 +28,29 @@ final class StoreMarker {
   private static final Pattern FORMAT_FIELD = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]*)\"");
   private static final Pattern VERSION_FIELD = Pattern.compile("\"version\"\\s*:\\s*(\\d+)");
   private static final int LISTED_ENTRIES_MAX = 10;
+  private static final Set<String> CREATION_LEFTOVERS =
+      Set.of(SyncedSequence.FILE, SyncedSequence.FILE + ".tmp", FILE + ".tmp");
 
   private StoreMarker() {}
 
-  /** Checks {@code dir} and creates the marker when the directory is new or empty. */
-  static void checkOrCreate(Path dir) {
+  /**
+   * Checks {@code dir} and creates the marker when the directory is new or empty; returns whether
+   * it created a new store (only then may RocksDB create its database).
+   */
+  static boolean checkOrCreate(Path dir) {
     try {
       Path marker = dir.resolve(FILE);
       if (Files.exists(marker)) {
         check(dir, Files.readString(marker, StandardCharsets.UTF_8));
-        return;
+        return false;
       }
       if (Files.exists(dir)) {
         refuseIfNotEmpty(dir);
       }
       Files.createDirectories(dir);
+      SyncedSequence.write(dir, 0);
       write(dir);
+      return true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check the Keel store marker in " + dir, e);
     }
@@ -77,7 +85,13 @@ final class StoreMarker {
     }
     List<String> names;
     try (Stream<Path> entries = Files.list(dir)) {
-      names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+      // What a crash while creating a store leaves behind: the store was never opened.
+      names =
+          entries
+              .map(p -> p.getFileName().toString())
+              .filter(n -> !CREATION_LEFTOVERS.contains(n))
+              .sorted()
+              .toList();
     }
     if (!names.isEmpty()) {
       List<String> shown = names.subList(0, Math.min(names.size(), LISTED_ENTRIES_MAX));

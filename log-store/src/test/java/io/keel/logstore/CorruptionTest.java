@@ -6,19 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keel.raft.RaftStorage;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rocksdb.RocksDBException;
 
 /**
- * Bytes tampered with behind the store's back (a RocksDB put of altered bytes, as a bad disk or a
- * stray write would leave them) are caught by the envelope CRC on every read path.
+ * A byte flipped on disk inside one batch's bytes (in the blob file that holds them, as a bad disk
+ * would leave it) is caught on every read path: RocksDB's blob checksum and the envelope CRC both
+ * cover it. The fetch path serves the intact batches before it and names its offset.
  */
+@Timeout(60)
 class CorruptionTest {
   private static final long GROUP = 21;
   private static final int BATCH_BYTES = 2000;
@@ -36,6 +42,7 @@ class CorruptionTest {
       s.append(List.of(envelope(1, i + 1, i * 5L, 5, 100, BATCH_BYTES)));
     }
     store.sync();
+    store.rocks().flush();
   }
 
   @org.junit.jupiter.api.AfterEach
@@ -43,58 +50,75 @@ class CorruptionTest {
     store.close();
   }
 
-  /** Byte positions inside the entry value: record bytes, base offset, timestamp, type byte. */
+  /** Positions inside the batch bytes: near the start, the middle, the last byte. */
   @ParameterizedTest
-  @ValueSource(
-      ints = {
-        ENVELOPE_AT + BatchEnvelope.HEADER_BYTES + 1500,
-        ENVELOPE_AT + 1,
-        ENVELOPE_AT + 14,
-        ENVELOPE_AT
-      })
-  void damagedBatchIsReportedNamingPartitionAndOffset(int byteAt) throws RocksDBException {
-    tamper(3, byteAt);
+  @ValueSource(ints = {1, 1000, BATCH_BYTES - 1})
+  void damagedBatchIsReportedNamingPartitionAndOffset(int byteAt) throws IOException {
+    damageOnDisk(10, byteAt);
     PartitionLog p = store.partitionLog(GROUP);
 
+    List<StoredBatch> intact = p.read(0, Long.MAX_VALUE, Integer.MAX_VALUE);
+    assertEquals(List.of(0L, 5L), intact.stream().map(StoredBatch::baseOffset).toList());
     CorruptBatchException e =
         assertThrows(
-            CorruptBatchException.class, () -> p.read(0, Long.MAX_VALUE, Integer.MAX_VALUE));
+            CorruptBatchException.class, () -> p.read(10, Long.MAX_VALUE, Integer.MAX_VALUE));
     assertEquals(GROUP, e.groupId());
     assertEquals(10, e.offset());
     assertTrue(e.getMessage().contains("partition group 21 at offset 10"), e.getMessage());
     assertThrows(CorruptBatchException.class, () -> p.read(12, Long.MAX_VALUE, 1));
-
-    assertEquals(2, p.read(0, Long.MAX_VALUE, BATCH_BYTES * 2).size(), "batches before it");
     assertEquals(15, p.read(15, Long.MAX_VALUE, 1).get(0).baseOffset(), "batches after it");
   }
 
   @Test
-  void raftReadsOfADamagedEntryFailToo() throws RocksDBException {
-    tamper(2, ENVELOPE_AT + BatchEnvelope.HEADER_BYTES + 7);
+  void raftReadsOfADamagedEntryFailToo() throws IOException {
+    damageOnDisk(5, 7);
     RaftStorage s = store.group(GROUP);
-    CorruptBatchException e =
-        assertThrows(CorruptBatchException.class, () -> s.entries(1, 5, Long.MAX_VALUE));
-    assertEquals(5, e.offset());
+    StoreDamagedException e =
+        assertThrows(StoreDamagedException.class, () -> s.entries(1, 5, Long.MAX_VALUE));
+    assertTrue(e.getMessage().contains("raft index 2 of group 21"), e.getMessage());
+    assertTrue(e.getMessage().contains("Blob CRC mismatch"), e.getMessage());
     assertEquals(1, s.entries(1, 2, Long.MAX_VALUE).size());
   }
 
-  @Test
-  void damageSurvivesReopenAndIsStillCaught() throws RocksDBException {
-    tamper(4, ENVELOPE_AT + BatchEnvelope.HEADER_BYTES);
+  /**
+   * Closes the store, flips one byte of the batch at {@code offset} in the blob file holding it,
+   * and reopens.
+   */
+  private void damageOnDisk(long offset, int byteAt) throws IOException {
     store.close();
+    byte[] batch = Fixtures.batchBytes(offset, BATCH_BYTES);
+    byte[] needle = java.util.Arrays.copyOf(batch, 16);
+    Path rocksDir = dir.resolve(StoreMarker.ROCKSDB_DIR);
+    List<Path> blobs;
+    try (Stream<Path> files = Files.list(rocksDir)) {
+      blobs = files.filter(f -> f.toString().endsWith(".blob")).toList();
+    }
+    boolean damaged = false;
+    for (Path blob : blobs) {
+      byte[] bytes = Files.readAllBytes(blob);
+      int at = indexOf(bytes, needle);
+      if (at >= 0) {
+        try (RandomAccessFile f = new RandomAccessFile(blob.toFile(), "rw")) {
+          f.seek(at + byteAt);
+          f.write(bytes[at + byteAt] ^ 0x10);
+        }
+        damaged = true;
+      }
+    }
+    assertTrue(damaged, "batch " + offset + " not found in blob files " + blobs);
     store = LogStore.open(Fixtures.config(dir));
-    CorruptBatchException e =
-        assertThrows(
-            CorruptBatchException.class,
-            () -> store.partitionLog(GROUP).read(15, Long.MAX_VALUE, 1));
-    assertEquals(15, e.offset());
   }
 
-  private void tamper(long index, int byteAt) throws RocksDBException {
-    Rocks rocks = store.rocks();
-    byte[] key = Keys.of(GROUP, index);
-    byte[] value = rocks.db.get(rocks.log, key);
-    value[byteAt] ^= 0x10;
-    rocks.db.put(rocks.log, key, value);
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 }

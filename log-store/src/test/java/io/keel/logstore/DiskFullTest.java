@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * takes writes again once space is freed. Runs on a 64 MiB tmpfs, so it needs root (mount); it is
  * skipped where mounting is not allowed.
  */
+@Timeout(90)
 class DiskFullTest {
   private static final long GROUP = 5;
   private static final int BATCH_BYTES = 64 * 1024;
@@ -47,6 +49,52 @@ class DiskFullTest {
     }
   }
 
+  /** Below storage.min.free.bytes new data is refused at once, long before RocksDB's ENOSPC. */
+  @Test
+  @Timeout(30)
+  void thresholdRefusesNewDataFastAndLiftsWhenSpaceReturns() throws Exception {
+    Path ballast = mountPoint.resolve("ballast");
+    Path dataDir = mountPoint.resolve("store");
+    LogStoreConfig config =
+        LogStoreConfig.defaults(dataDir)
+            .withWriteBufferBytes(LogStoreConfig.MIN_WRITE_BUFFER_BYTES)
+            .withMinFreeBytes(32L << 20);
+    try (LogStore store = LogStore.open(config)) {
+      PartitionLog p = store.partitionLog(GROUP);
+      p.checkSpaceFor(BATCH_BYTES);
+      Files.write(ballast, new byte[40 << 20]);
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      StorageFullException full = null;
+      while (full == null) {
+        try {
+          p.checkSpaceFor(BATCH_BYTES);
+          assertTrue(System.nanoTime() < deadline, "threshold not seen within 2 s");
+          Thread.sleep(10);
+        } catch (StorageFullException e) {
+          full = e;
+        }
+      }
+      assertTrue(full.getMessage().contains("storage.min.free.bytes"), full.getMessage());
+      assertTrue(full.getMessage().contains(dataDir.toString()), full.getMessage());
+      // Raft and reads are not held back by the threshold.
+      store.group(GROUP).append(List.of(envelope(1, 1, 0, 1, 0, BATCH_BYTES)));
+      store.sync();
+      assertEquals(1, p.read(0, Long.MAX_VALUE, 1).size());
+
+      Files.delete(ballast);
+      deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (true) {
+        try {
+          p.checkSpaceFor(BATCH_BYTES);
+          break;
+        } catch (StorageFullException e) {
+          assertTrue(System.nanoTime() < deadline, "threshold not lifted within 2 s");
+          Thread.sleep(10);
+        }
+      }
+    }
+  }
+
   @Test
   void fullDiskFailsTheWriteKeepsReadsAndRecoversWhenSpaceReturns() throws Exception {
     Path ballast = mountPoint.resolve("ballast");
@@ -54,7 +102,8 @@ class DiskFullTest {
     Path dataDir = mountPoint.resolve("store");
     LogStoreConfig config =
         LogStoreConfig.defaults(dataDir)
-            .withWriteBufferBytes(LogStoreConfig.MIN_WRITE_BUFFER_BYTES);
+            .withWriteBufferBytes(LogStoreConfig.MIN_WRITE_BUFFER_BYTES)
+            .withMinFreeBytes(0);
     try (LogStore store = LogStore.open(config)) {
       RaftStorage s = store.group(GROUP);
       long index = 0;

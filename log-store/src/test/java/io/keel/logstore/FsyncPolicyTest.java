@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keel.raft.Entry;
 import io.keel.raft.EntryType;
+import io.keel.raft.HardState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What each fsync policy makes durable, checked against simulated power loss. */
 class FsyncPolicyTest {
@@ -31,6 +34,26 @@ class FsyncPolicyTest {
     assertEquals(0, power.fsyncs());
     store = power.crashAndReopen(store);
     assertEquals(0, store.group(1).lastIndex());
+    store.close();
+  }
+
+  /** Term and vote are fsynced whatever the policy; a commit-only change is not. */
+  @ParameterizedTest
+  @ValueSource(strings = {"never", "interval"})
+  void termAndVoteSurvivePowerLossInEveryPolicy(String policy) {
+    FsyncPolicy p =
+        policy.equals("never") ? FsyncPolicy.never() : FsyncPolicy.interval(Duration.ofHours(1));
+    PowerLoss power = new PowerLoss(Fixtures.config(dir).withFsyncPolicy(p));
+    LogStore store = power.open();
+    store.group(1).setHardState(new HardState(4, 2, 0));
+    store.sync();
+    assertEquals(1, power.fsyncs(), "a vote must cost one fsync");
+    store.group(1).append(entry(1));
+    store.group(1).setHardState(new HardState(4, 2, 1));
+    store.sync();
+    assertEquals(1, power.fsyncs(), "an append and a commit index ride on the policy");
+    store = power.crashAndReopen(store);
+    assertEquals(new HardState(4, 2, 0), store.group(1).hardState());
     store.close();
   }
 

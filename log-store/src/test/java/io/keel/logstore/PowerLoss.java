@@ -10,13 +10,15 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
  * Simulates power loss for a store in this JVM: the WAL is the durability point, so what survives a
  * power cut is each WAL file up to the size it had when the last fsync returned. {@link #crash}
  * closes RocksDB without a final fsync and cuts every WAL file back to that size (files created
- * after the last fsync are emptied), which is exactly the state a power cut can leave.
+ * after the last fsync are emptied), which is exactly the state a power cut can leave; with a
+ * random source it keeps a random prefix of the unsynced bytes (a torn last write).
  */
 final class PowerLoss {
   private final LogStoreConfig config;
@@ -38,13 +40,32 @@ final class PowerLoss {
 
   /** Crashes {@code store} and reopens it from what its last fsync made durable. */
   LogStore crashAndReopen(LogStore store) {
+    return crashAndReopen(store, null);
+  }
+
+  /**
+   * Like {@link #crashAndReopen(LogStore)}, but each WAL keeps a random prefix of its unsynced
+   * bytes too ({@code tear} non-null): the disk wrote back part of them, the last write torn.
+   */
+  LogStore crashAndReopen(LogStore store, SplittableRandom tear) {
     store.closeWithoutSync();
     synchronized (this) {
       for (Path wal : walFiles()) {
-        cut(wal, syncedWalBytes.getOrDefault(wal, 0L));
+        long synced = syncedWalBytes.getOrDefault(wal, 0L);
+        long size = size(wal);
+        long kept = tear == null || size <= synced ? 0 : tear.nextLong(size - synced + 1);
+        cut(wal, synced + kept);
       }
     }
     return open();
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** WAL fsyncs the store has completed since it was opened. */

@@ -9,8 +9,13 @@ import java.util.List;
  *
  * <ol>
  *   <li>Stage {@code hardState} (if non-null), {@code snapshot} (if non-null, with {@link
- *       RaftStorage#applySnapshot}) and then {@code entries} (with {@link RaftStorage#append}).
- *   <li>{@link DurableStore#sync()} so all of it is durable.
+ *       RaftStorage#applySnapshot}) and {@code entries} (with {@link RaftStorage#append}) so that
+ *       they become durable together: in one atomic write, or in the order snapshot, entries, hard
+ *       state. A crash must never leave the hard state's commit index over entries that the log
+ *       does not hold yet, or over the old entries that {@code entries} replace.
+ *   <li>{@link DurableStore#sync()} so all of it is durable. A change of term or vote must be
+ *       durable before the messages are sent whatever the store's fsync policy (a node that forgot
+ *       its vote could vote twice in one term); a change of the commit index alone need not be.
  *   <li>Send {@code messages}: some of them (votes, append acknowledgements) promise what was just
  *       persisted.
  *   <li>Apply the snapshot's data and then {@code committedEntries}, in order, to the state

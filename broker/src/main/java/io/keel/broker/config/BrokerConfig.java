@@ -87,6 +87,13 @@ public final class BrokerConfig {
           "always",
           "When writes are fsynced: always (before any acknowledgement), interval=<ms>, never.",
           Parsers::fsync);
+  public static final ConfigKey<Long> STORAGE_MIN_FREE_BYTES =
+      new ConfigKey<>(
+          "storage.min.free.bytes",
+          "268435456",
+          "Below this many free bytes on data.dir's volume, produce requests fail with "
+              + "STORAGE_FULL (reads, replication and offset commits go on); 0 disables it.",
+          Parsers.longAtLeast(0));
   public static final ConfigKey<Integer> DEFAULT_PARTITIONS =
       new ConfigKey<>(
           "default.partitions",
@@ -229,6 +236,7 @@ public final class BrokerConfig {
           DATA_DIR,
           CONTROLLER_QUORUM_VOTERS,
           FSYNC,
+          STORAGE_MIN_FREE_BYTES,
           DEFAULT_PARTITIONS,
           DEFAULT_REPLICATION_FACTOR,
           RETENTION_MS,
@@ -455,6 +463,10 @@ public final class BrokerConfig {
 
   public long segmentBytes() {
     return get(SEGMENT_BYTES);
+  }
+
+  public long storageMinFreeBytes() {
+    return get(STORAGE_MIN_FREE_BYTES);
   }
 
   public Duration segmentAge() {

@@ -25,6 +25,7 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final Counter elections;
+  private final Counter quarantined;
   private final Timer commitLatency;
   private final Timer fsyncLatency;
   private final Timer produceOk;
@@ -43,6 +44,10 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
     elections =
         Counter.builder("keel.raft.leader.elections")
             .description("Raft groups in which this node became leader")
+            .register(registry);
+    quarantined =
+        Counter.builder("keel.raft.replicas.quarantined")
+            .description("Local Raft group replicas stopped by a storage error or broken invariant")
             .register(registry);
     commitLatency = histogram("keel.raft.commit.latency", "Proposal to local apply, leader side");
     fsyncLatency = histogram("keel.fsync.latency", "One group-commit sync of the store");
@@ -113,6 +118,11 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
   @Override
   public void becameLeader(long groupId) {
     elections.increment();
+  }
+
+  @Override
+  public void quarantined(long groupId, Throwable cause) {
+    quarantined.increment();
   }
 
   @Override

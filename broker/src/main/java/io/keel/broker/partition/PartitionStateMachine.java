@@ -10,6 +10,7 @@ import io.keel.logstore.BatchEnvelope;
 import io.keel.logstore.PartitionLog;
 import io.keel.logstore.RetentionPolicy;
 import io.keel.logstore.RetentionResult;
+import io.keel.logstore.StorageFullException;
 import io.keel.logstore.StoredBatch;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.records.Record;
@@ -251,6 +252,14 @@ public final class PartitionStateMachine implements GroupStateMachine {
   public CompletableFuture<ProduceResult> produce(ValidatedBatch batch, Acks acks) {
     if (!leader) {
       return CompletableFuture.failedFuture(notLeader());
+    }
+    try {
+      log.checkSpaceFor(batch.batchBytes().length);
+    } catch (StorageFullException e) {
+      // Refused before it is proposed, so nothing of it is stored; retriable once space returns.
+      return CompletableFuture.failedFuture(
+          new PartitionException(
+              ErrorCode.STORAGE_FULL, "partition " + id + ": " + e.getMessage()));
     }
     if (!leaderReady || !awaitingLeaderReady.isEmpty()) {
       // Queued behind earlier arrivals too, so one producer's batches keep their order.

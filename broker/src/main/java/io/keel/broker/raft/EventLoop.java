@@ -135,9 +135,28 @@ final class EventLoop implements Executor {
     for (Message m : messages) {
       GroupReplica replica = groups.get(m.groupId());
       if (replica != null && replica.node() != null) {
-        replica.node().step(m);
+        try {
+          replica.node().step(m);
+        } catch (RuntimeException e) {
+          quarantine(replica, e);
+        }
       }
     }
+  }
+
+  /**
+   * One group's failure (damaged or full storage, a broken invariant in its node or state machine)
+   * stops that group only: it leaves the loop, its pending work fails, the node keeps serving the
+   * others. Only a failed {@link DurableStore#sync()} stops the loop, since it covers every group.
+   */
+  void quarantine(GroupReplica g, RuntimeException cause) {
+    if (groups.remove(g.groupId()) == null) {
+      return;
+    }
+    log.error(
+        "group {} quarantined on {}: its replica stopped", g.groupId(), thread.getName(), cause);
+    g.quarantine(cause);
+    observer.quarantined(g.groupId(), cause);
   }
 
   private void run() {
@@ -173,10 +192,14 @@ final class EventLoop implements Executor {
   }
 
   private void tickAll() {
-    for (GroupReplica g : groups.values()) {
+    for (GroupReplica g : List.copyOf(groups.values())) {
       if (g.node() != null) {
-        g.node().tick();
-        g.publish();
+        try {
+          g.node().tick();
+          g.publish();
+        } catch (RuntimeException e) {
+          quarantine(g, e);
+        }
       }
     }
   }
@@ -190,7 +213,11 @@ final class EventLoop implements Executor {
       executingReadys = false;
     }
     for (GroupReplica g : maybeCompact) {
-      syncNeeded |= g.maybeCompact();
+      try {
+        syncNeeded |= g.maybeCompact();
+      } catch (RuntimeException e) {
+        quarantine(g, e);
+      }
     }
     maybeCompact.clear();
   }
@@ -199,12 +226,16 @@ final class EventLoop implements Executor {
     List<GroupReplica> ready = new ArrayList<>();
     List<Ready> readys = new ArrayList<>();
     boolean needSync = syncNeeded;
-    for (GroupReplica g : groups.values()) {
+    for (GroupReplica g : List.copyOf(groups.values())) {
       if (g.node() != null && g.node().hasReady()) {
-        Ready r = g.node().ready();
-        needSync |= g.stage(r);
-        ready.add(g);
-        readys.add(r);
+        try {
+          Ready r = g.node().ready();
+          needSync |= g.stage(r);
+          ready.add(g);
+          readys.add(r);
+        } catch (RuntimeException e) {
+          quarantine(g, e); // its messages are never sent: nothing it staged is promised
+        }
       }
     }
     if (needSync) {
@@ -223,9 +254,13 @@ final class EventLoop implements Executor {
     }
     for (int i = 0; i < ready.size(); i++) {
       GroupReplica g = ready.get(i);
-      g.complete(readys.get(i));
-      g.publish();
-      maybeCompact.add(g);
+      try {
+        g.complete(readys.get(i));
+        g.publish();
+        maybeCompact.add(g);
+      } catch (RuntimeException e) {
+        quarantine(g, e);
+      }
     }
   }
 }

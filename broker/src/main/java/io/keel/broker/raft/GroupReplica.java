@@ -16,16 +16,20 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One local replica of a Raft group: its {@link RaftNode}, its state machine and the futures of its
  * pending proposals and reads. Everything but the volatile getters runs on the owning event loop.
  */
 final class GroupReplica implements RaftGroup {
+  private static final Logger log = LoggerFactory.getLogger(GroupReplica.class);
   private final long groupId;
   private final EventLoop loop;
   private final GroupStateMachine sm;
@@ -54,6 +58,7 @@ final class GroupReplica implements RaftGroup {
   private volatile long publishedApplied;
   private volatile Membership membership = new Membership(Set.of(), Set.of());
   private volatile Map<Integer, Long> matchIndexes = Map.of();
+  private volatile Throwable quarantineCause;
 
   private record Pending(long term, long proposedNanos, Proposal proposal) {}
 
@@ -112,6 +117,9 @@ final class GroupReplica implements RaftGroup {
         !loop.executingReadys(),
         "group %s: propose from inside a state machine callback; use executor().execute",
         groupId);
+    if (quarantineCause != null) {
+      throw new ProposalFailedException(groupId, 0, "replica quarantined: " + quarantineCause);
+    }
     long index = node.propose(data);
     Proposal proposal = new Proposal(index, new CompletableFuture<>(), new CompletableFuture<>());
     Pending previous = pending.put(index, new Pending(node.term(), System.nanoTime(), proposal));
@@ -152,8 +160,9 @@ final class GroupReplica implements RaftGroup {
   }
 
   private void startRead(CompletableFuture<Long> result) {
-    if (node == null) {
-      result.completeExceptionally(new ProposalFailedException(groupId, 0, "group not started"));
+    if (node == null || quarantineCause != null) {
+      String why = node == null ? "group not started" : "replica quarantined: " + quarantineCause;
+      result.completeExceptionally(new ProposalFailedException(groupId, 0, why));
       return;
     }
     long id = nextReadId++;
@@ -169,8 +178,15 @@ final class GroupReplica implements RaftGroup {
   public void transferLeadership(int nodeId) {
     loop.enqueue(
         () -> {
-          if (node != null && node.role() == RaftRole.LEADER && node.nodeId() != nodeId) {
+          if (node == null || node.role() != RaftRole.LEADER || node.nodeId() == nodeId) {
+            return;
+          }
+          try {
             node.transferLeadership(nodeId);
+          } catch (RuntimeException e) {
+            // A refused transfer (e.g. to a node that is not a voter) changes nothing.
+            log.warn(
+                "group {}: leadership transfer to {} refused: {}", groupId, nodeId, e.toString());
           }
         });
   }
@@ -185,7 +201,11 @@ final class GroupReplica implements RaftGroup {
     return matchIndexes;
   }
 
-  /** Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. */
+  /**
+   * Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. The store
+   * makes the three parts durable together (the log store writes them as one RocksDB batch) and
+   * fsyncs a term or vote change whatever its fsync policy.
+   */
   boolean stage(Ready ready) {
     boolean staged = false;
     HardState hs = ready.hardState();
@@ -236,19 +256,50 @@ final class GroupReplica implements RaftGroup {
         || appliedIndex - storage.firstIndex() < snapshotIntervalEntries) {
       return false;
     }
-    node.compact(appliedIndex, sm.takeSnapshot());
-    return true;
+    return tryCompact(appliedIndex);
   }
 
   @Override
   public void compact(long index) {
     loop.enqueue(
         () -> {
-          if (node != null && index >= storage.firstIndex() && index <= appliedIndex) {
-            node.compact(index, sm.takeSnapshot());
-            loop.requestSync();
+          try {
+            if (node != null
+                && quarantineCause == null
+                && index >= storage.firstIndex()
+                && index <= appliedIndex
+                && tryCompact(index)) {
+              loop.requestSync();
+            }
+          } catch (RuntimeException e) {
+            loop.quarantine(this, e);
           }
         });
+  }
+
+  /**
+   * Compacts to {@code index}; a refusal (e.g. a snapshot installed earlier in this iteration
+   * already moved the log past it) skips this compaction only: retention asks again later.
+   */
+  private boolean tryCompact(long index) {
+    try {
+      node.compact(index, sm.takeSnapshot());
+      return true;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      log.warn("group {}: compaction to {} skipped: {}", groupId, index, e.getMessage());
+      return false;
+    }
+  }
+
+  /** Stops this replica for good after {@code cause}; pending work fails with the reason. */
+  void quarantine(Throwable cause) {
+    quarantineCause = cause;
+    failAll("replica quarantined: " + cause);
+  }
+
+  @Override
+  public Optional<Throwable> quarantineCause() {
+    return Optional.ofNullable(quarantineCause);
   }
 
   private void markAppended(List<Entry> entries) {

@@ -2,6 +2,7 @@ package io.keel.broker.raft;
 
 import io.keel.raft.Membership;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -55,4 +56,12 @@ public interface RaftGroup {
 
   /** Leader only: the match index of every other replica, by node id. */
   Map<Integer, Long> followerMatchIndexes();
+
+  /**
+   * Thread-safe: why this replica was quarantined (stopped after a storage error or a broken
+   * invariant, while the node serves its other groups), or empty while it runs.
+   */
+  default Optional<Throwable> quarantineCause() {
+    return Optional.empty();
+  }
 }

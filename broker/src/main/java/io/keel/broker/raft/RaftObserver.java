@@ -12,6 +12,12 @@ public interface RaftObserver {
   /** One {@code DurableStore.sync()} took {@code nanos}. */
   void synced(long nanos);
 
+  /**
+   * The local replica of {@code groupId} failed (its storage is damaged or full, or an invariant
+   * broke) and was stopped; the node keeps serving its other groups.
+   */
+  default void quarantined(long groupId, Throwable cause) {}
+
   RaftObserver NONE =
       new RaftObserver() {
         @Override
