@@ -3,6 +3,15 @@ package io.keel.cli;
 import io.keel.client.ClusterDescription;
 import io.keel.client.KeelAdmin;
 import io.keel.client.NodeStatus;
+import io.keel.client.PartitionDescription;
+import io.keel.client.TopicDescription;
+import io.keel.client.TopicListing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +28,8 @@ final class ClusterCommand {
       name = "status",
       description = {
         "Nodes, controller, partitions, leaders per node, under-replicated and offline",
-        "partitions. Exits 3 when a node is down or a partition is under-replicated or offline."
+        "partitions, and the partitions each down node holds a replica of. Exits 3 when a node",
+        "is down or a partition is under-replicated or offline."
       },
       footer = {"", "Examples:", "  keel cluster status", "  keel cluster status -o json"})
   static final class Status implements Callable<Integer> {
@@ -28,8 +38,10 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       ClusterDescription cluster;
+      Map<Integer, List<String>> affected;
       try (KeelAdmin admin = client.admin()) {
         cluster = admin.describeCluster().get();
+        affected = partitionsOfDownNodes(admin, cluster);
       }
       Output out = client.out();
       out.line(
@@ -52,8 +64,44 @@ final class ClusterCommand {
             node.leaderCount(),
             node.replicaCount());
       }
-      out.print(cluster, table);
+      out.print(new Report(cluster, affected), table);
+      affected.forEach(
+          (node, partitions) ->
+              out.line(
+                  String.format(
+                      "node %d is down; replica of %d partitions: %s",
+                      node, partitions.size(), String.join(" ", partitions))));
       return cluster.healthy() ? 0 : EXIT_UNHEALTHY;
     }
+
+    /** Per down node, the partitions (topic-partition) that have a replica on it. */
+    private static Map<Integer, List<String>> partitionsOfDownNodes(
+        KeelAdmin admin, ClusterDescription cluster) {
+      Set<Integer> down = new TreeSet<>();
+      cluster.nodes().stream().filter(n -> !n.alive()).forEach(n -> down.add(n.node().id()));
+      Map<Integer, List<String>> affected = new TreeMap<>();
+      if (down.isEmpty()) {
+        return affected;
+      }
+      List<String> topics = admin.listTopics().join().stream().map(TopicListing::name).toList();
+      Map<String, TopicDescription> described = admin.describeTopics(topics).all().join();
+      new TreeMap<>(described)
+          .forEach(
+              (name, topic) -> {
+                for (PartitionDescription p : topic.partitions()) {
+                  for (int replica : p.replicas()) {
+                    if (down.contains(replica)) {
+                      affected
+                          .computeIfAbsent(replica, r -> new ArrayList<>())
+                          .add(name + "-" + p.partition());
+                    }
+                  }
+                }
+              });
+      return affected;
+    }
   }
+
+  /** What {@code -o json} prints. */
+  record Report(ClusterDescription cluster, Map<Integer, List<String>> partitionsOfDownNodes) {}
 }
