@@ -69,7 +69,8 @@ final class DevCommand implements Callable<Integer> {
         new LocalCluster(
             LocalCluster.Layout.loopback(nodes, dataDir.toAbsolutePath(), basePort, baseHttpPort),
             dataDir.toAbsolutePath(),
-            fsync);
+            fsync,
+            System.err);
     AtomicBoolean stopping = new AtomicBoolean();
     Runtime.getRuntime()
         .addShutdownHook(

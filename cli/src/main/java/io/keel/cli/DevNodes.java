@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Finds the processes of a {@code keel dev} cluster from its pid files, and names exit codes. */
@@ -12,26 +13,36 @@ final class DevNodes {
 
   private DevNodes() {}
 
-  /** The pid in {@code pidFile} if that process is alive and is a Keel JVM. */
+  /** Records {@code process} in {@code pidFile}: its pid and start time. */
+  static void writePidFile(Path pidFile, ProcessHandle process) throws IOException {
+    String started = process.info().startInstant().map(Instant::toString).orElse("");
+    Files.writeString(pidFile, (process.pid() + " " + started).trim() + "\n");
+  }
+
+  /**
+   * The process recorded in {@code pidFile}, if it is still alive. A stale file may name a pid the
+   * system has since given to another program; the start time recorded with it tells them apart.
+   */
   static Optional<ProcessHandle> running(Path pidFile) {
-    String text;
+    String[] fields;
     try {
-      text = Files.readString(pidFile).trim();
+      fields = Files.readString(pidFile).trim().split(" ");
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
       throw new CliFailure(ErrorHandler.EXIT_FAILURE, "cannot read " + pidFile + ": " + e, e);
     }
-    long pid;
+    Optional<ProcessHandle> process;
     try {
-      pid = Long.parseLong(text);
+      process = ProcessHandle.of(Long.parseLong(fields[0])).filter(ProcessHandle::isAlive);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-    // A stale file may name a pid the system gave to another program since.
-    return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().commandLine().map(c -> c.contains("io.keel.")).orElse(true));
+    String started = fields.length > 1 ? fields[1] : "";
+    return process.filter(
+        p ->
+            started.isEmpty()
+                || p.info().startInstant().map(i -> i.toString().equals(started)).orElse(true));
   }
 
   static Optional<Long> runningPid(Path pidFile) {

@@ -1,6 +1,7 @@
 package io.keel.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,6 +83,7 @@ final class LocalCluster implements AutoCloseable {
   private final Layout layout;
   private final String fsync;
   private final Path supervisorPidFile;
+  private final PrintStream log;
   private final String dataDirOption; // for the commands we suggest; empty for the default
   private final Map<Integer, Process> processes = new TreeMap<>(); // guarded by itself
   private final Set<Integer> reportedExits = new HashSet<>(); // supervisor thread only
@@ -89,8 +91,10 @@ final class LocalCluster implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-  LocalCluster(Layout layout, Path dataDir, String fsync) {
+  /** {@code log} gets one line per event: started, ready, exited. */
+  LocalCluster(Layout layout, Path dataDir, String fsync, PrintStream log) {
     this.layout = layout;
+    this.log = log;
     this.fsync = fsync;
     this.supervisorPidFile = supervisorPidFile(dataDir);
     boolean isDefault = dataDir.equals(Path.of(DEFAULT_DATA_DIR).toAbsolutePath());
@@ -118,7 +122,7 @@ final class LocalCluster implements AutoCloseable {
               });
     }
     Files.createDirectories(supervisorPidFile.getParent());
-    Files.writeString(supervisorPidFile, ProcessHandle.current().pid() + "\n");
+    DevNodes.writePidFile(supervisorPidFile, ProcessHandle.current());
     for (NodeLayout node : layout.nodes()) {
       Files.createDirectories(node.dir());
       Files.writeString(node.configFile(), config(node));
@@ -142,8 +146,8 @@ final class LocalCluster implements AutoCloseable {
       process = builder.start();
       processes.put(node.id(), process);
     }
-    Files.writeString(node.pidFile(), process.pid() + "\n");
-    System.err.printf(
+    DevNodes.writePidFile(node.pidFile(), process.toHandle());
+    log.printf(
         "keel dev: started node %d (%s, pid %d), log %s%n",
         node.id(), node.address(), process.pid(), node.logFile());
   }
@@ -170,7 +174,7 @@ final class LocalCluster implements AutoCloseable {
     while (true) {
       int ready = (int) layout.nodes().stream().filter(this::isReady).count();
       if (ready != lastReady) {
-        System.err.printf("keel dev: %d/%d nodes ready%n", ready, layout.nodes().size());
+        log.printf("keel dev: %d/%d nodes ready%n", ready, layout.nodes().size());
         lastReady = ready;
       }
       if (ready == layout.nodes().size()) {
@@ -237,7 +241,7 @@ final class LocalCluster implements AutoCloseable {
       return;
     }
     deleteQuietly(node.pidFile());
-    System.err.printf(
+    log.printf(
         "keel dev: node %d exited (%s); the other nodes keep running. Logs: %s%n"
             + "keel dev: `keel cluster status` shows the partitions it affects;"
             + " `keel dev node start %d%s` restarts it on its data%n",
@@ -258,22 +262,22 @@ final class LocalCluster implements AutoCloseable {
       process = processes.get(node.id());
     }
     if (process != null && process.isAlive()) {
-      System.err.printf("keel dev: node %d is already running%n", node.id());
+      log.printf("keel dev: node %d is already running%n", node.id());
       return;
     }
     try {
       reportedExits.remove(node.id());
       startNode(node);
     } catch (IOException e) {
-      System.err.printf("keel dev: cannot start node %d: %s%n", node.id(), e.getMessage());
+      log.printf("keel dev: cannot start node %d: %s%n", node.id(), e.getMessage());
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  private void deleteQuietly(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      System.err.printf("keel dev: cannot delete %s: %s%n", file, e.getMessage());
+      log.printf("keel dev: cannot delete %s: %s%n", file, e.getMessage());
     }
   }
 
