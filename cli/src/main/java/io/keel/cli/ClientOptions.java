@@ -47,10 +47,9 @@ final class ClientOptions {
     List<String> failures = new ArrayList<>();
     for (String server : bootstrapServers()) {
       int colon = server.lastIndexOf(':');
-      try (Socket socket = new Socket()) {
+      try {
         String host = server.substring(0, Math.max(0, colon)).replaceAll("^\\[|]$", "");
-        int port = Integer.parseInt(server.substring(colon + 1));
-        socket.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+        connect(host, Integer.parseInt(server.substring(colon + 1)));
         return;
       } catch (IOException | IllegalArgumentException e) {
         failures.add(server + ": " + e.getMessage());
@@ -62,6 +61,22 @@ final class ClientOptions {
             + String.join("; ", failures)
             + "); is the cluster running? `keel dev` starts a local one",
         null);
+  }
+
+  /** True when {@code host:port} accepts a TCP connection within the probe timeout. */
+  static boolean accepts(String host, int port) {
+    try {
+      connect(host, port);
+      return true;
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static void connect(String host, int port) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MS);
+    }
   }
 
   KeelAdmin admin() {

@@ -28,8 +28,9 @@ final class ClusterCommand {
       name = "status",
       description = {
         "Nodes, controller, partitions, leaders per node, under-replicated and offline",
-        "partitions, and the partitions each down node holds a replica of. Exits 3 when a node",
-        "is down or a partition is under-replicated or offline."
+        "partitions, and the partitions each down node holds a replica of. A node the cluster",
+        "calls up but that refuses connections from here is shown unreachable. Exits 3 when a",
+        "node is down or unreachable, or a partition is under-replicated or offline."
       },
       footer = {"", "Examples:", "  keel cluster status", "  keel cluster status -o json"})
   static final class Status implements Callable<Integer> {
@@ -39,10 +40,19 @@ final class ClusterCommand {
     public Integer call() throws Exception {
       ClusterDescription cluster;
       Map<Integer, List<String>> affected;
+      Set<Integer> down = new TreeSet<>();
       try (KeelAdmin admin = client.admin()) {
         cluster = admin.describeCluster().get();
-        affected = partitionsOfDownNodes(admin, cluster);
+        // The answering node's view may be stale (e.g. it lost the controller quorum), so a
+        // node it calls up but that refuses connections from here counts as down too.
+        for (NodeStatus node : cluster.nodes()) {
+          if (!node.alive() || !ClientOptions.accepts(node.node().host(), node.node().port())) {
+            down.add(node.node().id());
+          }
+        }
+        affected = partitionsOf(admin, down);
       }
+      boolean healthy = cluster.healthy() && down.isEmpty();
       Output out = client.out();
       out.line(
           String.format(
@@ -54,13 +64,13 @@ final class ClusterCommand {
               cluster.partitionCount(),
               cluster.underReplicatedPartitions().size(),
               cluster.offlinePartitions().size(),
-              cluster.healthy() ? "HEALTHY" : "UNHEALTHY"));
+              healthy ? "HEALTHY" : "UNHEALTHY"));
       Output.Table table = new Output.Table("NODE", "ADDRESS", "STATUS", "LEADERS", "REPLICAS");
       for (NodeStatus node : cluster.nodes()) {
         table.row(
             node.node().id(),
             node.node().host() + ":" + node.node().port(),
-            node.alive() ? "up" : "down",
+            !node.alive() ? "down" : down.contains(node.node().id()) ? "unreachable" : "up",
             node.leaderCount(),
             node.replicaCount());
       }
@@ -71,14 +81,11 @@ final class ClusterCommand {
                   String.format(
                       "node %d is down; replica of %d partitions: %s",
                       node, partitions.size(), String.join(" ", partitions))));
-      return cluster.healthy() ? 0 : EXIT_UNHEALTHY;
+      return healthy ? 0 : EXIT_UNHEALTHY;
     }
 
     /** Per down node, the partitions (topic-partition) that have a replica on it. */
-    private static Map<Integer, List<String>> partitionsOfDownNodes(
-        KeelAdmin admin, ClusterDescription cluster) {
-      Set<Integer> down = new TreeSet<>();
-      cluster.nodes().stream().filter(n -> !n.alive()).forEach(n -> down.add(n.node().id()));
+    private static Map<Integer, List<String>> partitionsOf(KeelAdmin admin, Set<Integer> down) {
       Map<Integer, List<String>> affected = new TreeMap<>();
       if (down.isEmpty()) {
         return affected;

@@ -50,6 +50,7 @@ final class ConsumeCommand implements Callable<Integer> {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   @Spec CommandSpec spec;
 
@@ -102,14 +103,17 @@ final class ConsumeCommand implements Callable<Integer> {
     }
     int partitions = partitionCount();
     Map<TopicPartition, Long> delivered = new LinkedHashMap<>();
-    long printed;
-    try (StopSignal stop = StopSignal.install(STOP_GRACE);
-        KeelConsumer<String, String> consumer =
-            new KeelConsumer<>(
-                config(), Serdes.stringDeserializer(), Serdes.stringDeserializer())) {
-      position(consumer, partitions);
-      printed = drain(consumer, delivered, stop);
-      commit(consumer, delivered);
+    try (StopSignal stop = StopSignal.install(STOP_GRACE)) {
+      KeelConsumer<String, String> consumer =
+          new KeelConsumer<>(config(), Serdes.stringDeserializer(), Serdes.stringDeserializer());
+      long printed;
+      try {
+        position(consumer, partitions);
+        printed = drain(consumer, delivered, stop);
+        commit(consumer, delivered);
+      } finally {
+        consumer.close(CLOSE_TIMEOUT); // leaving the group must not hold up a command that is done
+      }
       printSummary(printed, delivered);
       return stop.requested() ? StopSignal.EXIT_INTERRUPTED : 0;
     }

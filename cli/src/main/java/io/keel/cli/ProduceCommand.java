@@ -84,6 +84,15 @@ final class ProduceCommand implements Callable<Integer> {
   Integer partition;
 
   @Option(
+      names = {"-t", "--timeout"},
+      defaultValue = "30s",
+      converter = Durations.class,
+      description =
+          "Give up on a record not acknowledged this long after it was read"
+              + " (delivery.timeout.ms; default: 30s).")
+  Duration timeout;
+
+  @Option(
       names = "--create-topic",
       description =
           "Create the topic first if it does not exist (6 partitions, replication factor 3 or"
@@ -115,6 +124,8 @@ final class ProduceCommand implements Callable<Integer> {
             .bootstrap(client.bootstrapServers())
             .acks(acks)
             .compression(compression)
+            .deliveryTimeoutMs(timeout.toMillis())
+            .requestTimeoutMs((int) Math.max(1, timeout.toMillis() / 2))
             .build();
     List<Sent> sent = new ArrayList<>();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
