@@ -89,7 +89,7 @@ final class ProduceCommand implements Callable<Integer> {
       converter = Durations.class,
       description =
           "Give up on a record not acknowledged this long after it was read"
-              + " (delivery.timeout.ms; default: 30s).")
+              + " (delivery.timeout.ms and max.block.ms; default: 30s).")
   Duration timeout;
 
   @Option(
@@ -125,6 +125,7 @@ final class ProduceCommand implements Callable<Integer> {
             .acks(acks)
             .compression(compression)
             .deliveryTimeoutMs(timeout.toMillis())
+            .maxBlockMs(timeout.toMillis())
             .requestTimeoutMs((int) Math.max(1, timeout.toMillis() / 2))
             .build();
     List<Sent> sent = new ArrayList<>();
