@@ -3,6 +3,15 @@ package io.keel.cli;
 import io.keel.client.ClusterDescription;
 import io.keel.client.KeelAdmin;
 import io.keel.client.NodeStatus;
+import io.keel.client.PartitionDescription;
+import io.keel.client.TopicDescription;
+import io.keel.client.TopicListing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +28,9 @@ final class ClusterCommand {
       name = "status",
       description = {
         "Nodes, controller, partitions, leaders per node, under-replicated and offline",
-        "partitions. Exits 3 when a node is down or a partition is under-replicated or offline."
+        "partitions, and the partitions each down node holds a replica of. A node the cluster",
+        "calls up but that refuses connections from here is shown unreachable. Exits 3 when a",
+        "node is down or unreachable, or a partition is under-replicated or offline."
       },
       footer = {"", "Examples:", "  keel cluster status", "  keel cluster status -o json"})
   static final class Status implements Callable<Integer> {
@@ -28,9 +39,20 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       ClusterDescription cluster;
+      Map<Integer, List<String>> affected;
+      Set<Integer> down = new TreeSet<>();
       try (KeelAdmin admin = client.admin()) {
         cluster = admin.describeCluster().get();
+        // The answering node's view may be stale (e.g. it lost the controller quorum), so a
+        // node it calls up but that refuses connections from here counts as down too.
+        for (NodeStatus node : cluster.nodes()) {
+          if (!node.alive() || !ClientOptions.accepts(node.node().host(), node.node().port())) {
+            down.add(node.node().id());
+          }
+        }
+        affected = partitionsOf(admin, down);
       }
+      boolean healthy = cluster.healthy() && down.isEmpty();
       Output out = client.out();
       out.line(
           String.format(
@@ -42,18 +64,51 @@ final class ClusterCommand {
               cluster.partitionCount(),
               cluster.underReplicatedPartitions().size(),
               cluster.offlinePartitions().size(),
-              cluster.healthy() ? "HEALTHY" : "UNHEALTHY"));
+              healthy ? "HEALTHY" : "UNHEALTHY"));
       Output.Table table = new Output.Table("NODE", "ADDRESS", "STATUS", "LEADERS", "REPLICAS");
       for (NodeStatus node : cluster.nodes()) {
         table.row(
             node.node().id(),
             node.node().host() + ":" + node.node().port(),
-            node.alive() ? "up" : "down",
+            !node.alive() ? "down" : down.contains(node.node().id()) ? "unreachable" : "up",
             node.leaderCount(),
             node.replicaCount());
       }
-      out.print(cluster, table);
-      return cluster.healthy() ? 0 : EXIT_UNHEALTHY;
+      out.print(new Report(cluster, affected), table);
+      affected.forEach(
+          (node, partitions) ->
+              out.line(
+                  String.format(
+                      "node %d is down; replica of %d partitions: %s",
+                      node, partitions.size(), String.join(" ", partitions))));
+      return healthy ? 0 : EXIT_UNHEALTHY;
+    }
+
+    /** Per down node, the partitions (topic-partition) that have a replica on it. */
+    private static Map<Integer, List<String>> partitionsOf(KeelAdmin admin, Set<Integer> down) {
+      Map<Integer, List<String>> affected = new TreeMap<>();
+      if (down.isEmpty()) {
+        return affected;
+      }
+      List<String> topics = admin.listTopics().join().stream().map(TopicListing::name).toList();
+      Map<String, TopicDescription> described = admin.describeTopics(topics).all().join();
+      new TreeMap<>(described)
+          .forEach(
+              (name, topic) -> {
+                for (PartitionDescription p : topic.partitions()) {
+                  for (int replica : p.replicas()) {
+                    if (down.contains(replica)) {
+                      affected
+                          .computeIfAbsent(replica, r -> new ArrayList<>())
+                          .add(name + "-" + p.partition());
+                    }
+                  }
+                }
+              });
+      return affected;
     }
   }
+
+  /** What {@code -o json} prints. */
+  record Report(ClusterDescription cluster, Map<Integer, List<String>> partitionsOfDownNodes) {}
 }

@@ -6,35 +6,54 @@ import io.keel.client.ConsumerRecords;
 import io.keel.client.KeelAdmin;
 import io.keel.client.KeelConsumer;
 import io.keel.client.KeelConsumerConfig;
+import io.keel.client.OffsetAndMetadata;
 import io.keel.client.Serdes;
 import io.keel.client.TopicPartition;
+import io.keel.client.UnknownTopicException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code keel consume TOPIC}: prints records, one per line. */
 @Command(
     name = "consume",
-    description = "Print records of a topic, one per line (the value, by default).",
+    description =
+        "Print records of a topic, one per line (the value, by default). With --group, commits"
+            + " exactly what it printed (each partition's last printed offset + 1) when it stops:"
+            + " after --max-messages, --timeout or Ctrl-C (exit 130). A summary goes to standard"
+            + " error.",
     footer = {
       "",
-      "Format directives: %k key, %v value, %p partition, %o offset, %t timestamp, %T topic,",
-      "\\t tab, \\n newline. Default: '%v\\n'.",
+      "Format directives: %%k key, %%v value, %%p partition, %%o offset, %%t timestamp,",
+      "%%T topic, \\t tab, \\n newline. Default: '%%v\\n'.",
       "",
       "Examples:",
       "  keel consume orders --from-beginning --max-messages 10",
       "  keel consume orders --group billing --timeout 10s",
-      "  keel consume orders --partition 2 --offset 1000 --format '%o %k=%v\\n'",
+      "  keel consume orders --partition 2 --offset 1000 --format '%%o %%k=%%v\\n'",
       "  keel consume orders --from-beginning -o json"
     })
 final class ConsumeCommand implements Callable<Integer> {
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  @Spec CommandSpec spec;
+
   @Mixin ClientOptions client;
 
   @Parameters(paramLabel = "TOPIC", description = "Topic to read.")
@@ -80,17 +99,44 @@ final class ConsumeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (offset != null && partition == null) {
-      throw new IllegalArgumentException("--offset needs --partition");
+      throw new ParameterException(spec.commandLine(), "--offset needs --partition");
     }
-    try (KeelConsumer<String, String> consumer =
-        new KeelConsumer<>(config(), Serdes.stringDeserializer(), Serdes.stringDeserializer())) {
-      position(consumer);
-      drain(consumer);
-      if (group != null) {
-        consumer.commitSync();
+    int partitions = partitionCount();
+    Map<TopicPartition, Long> delivered = new LinkedHashMap<>();
+    try (StopSignal stop = StopSignal.install(STOP_GRACE)) {
+      KeelConsumer<String, String> consumer =
+          new KeelConsumer<>(config(), Serdes.stringDeserializer(), Serdes.stringDeserializer());
+      long printed;
+      try {
+        position(consumer, partitions);
+        printed = drain(consumer, delivered, stop);
+        commit(consumer, delivered);
+      } finally {
+        consumer.close(CLOSE_TIMEOUT); // leaving the group must not hold up a command that is done
       }
+      printSummary(printed, delivered);
+      return stop.requested() ? StopSignal.EXIT_INTERRUPTED : 0;
     }
-    return 0;
+  }
+
+  /** Commits exactly what was printed: per partition, the last printed offset + 1. */
+  private void commit(KeelConsumer<String, String> consumer, Map<TopicPartition, Long> delivered) {
+    if (group == null || delivered.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+    delivered.forEach((tp, last) -> offsets.put(tp, new OffsetAndMetadata(last + 1)));
+    consumer.commitSync(offsets, COMMIT_TIMEOUT);
+  }
+
+  private void printSummary(long printed, Map<TopicPartition, Long> delivered) {
+    String committed =
+        group == null || delivered.isEmpty()
+            ? ""
+            : String.format("; group %s committed %d partitions", group, delivered.size());
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("keel: consumed %d records from %s%s%n", printed, topic, committed);
+    err.flush();
   }
 
   private KeelConsumerConfig config() {
@@ -105,13 +151,41 @@ final class ConsumeCommand implements Callable<Integer> {
     return config.build();
   }
 
-  private void position(KeelConsumer<String, String> consumer) {
+  /** The topic's partition count; fails fast (UnknownTopicException) when it does not exist. */
+  private int partitionCount() {
+    try (KeelAdmin admin = client.admin()) {
+      int count = admin.describeTopics(List.of(topic)).all().join().get(topic).partitions().size();
+      if (partition != null && (partition < 0 || partition >= count)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--partition " + partition + ": topic " + topic + " has partitions 0.." + (count - 1));
+      }
+      return count;
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UnknownTopicException unknown) {
+        throw new CliFailure(
+            ErrorHandler.EXIT_FAILURE,
+            unknown.getMessage()
+                + "; see `keel topic list`, or create it: `keel topic create "
+                + topic
+                + "`",
+            unknown);
+      }
+      throw e;
+    }
+  }
+
+  private void position(KeelConsumer<String, String> consumer, int partitionCount) {
     if (group != null && partition == null) {
       consumer.subscribe(List.of(topic));
       return;
     }
     List<TopicPartition> partitions =
-        partition != null ? List.of(new TopicPartition(topic, partition)) : allPartitions();
+        partition != null
+            ? List.of(new TopicPartition(topic, partition))
+            : IntStream.range(0, partitionCount)
+                .mapToObj(p -> new TopicPartition(topic, p))
+                .toList();
     consumer.assign(partitions);
     if (offset != null) {
       consumer.seek(partitions.get(0), offset);
@@ -122,20 +196,15 @@ final class ConsumeCommand implements Callable<Integer> {
     }
   }
 
-  private List<TopicPartition> allPartitions() {
-    try (KeelAdmin admin = client.admin()) {
-      int count = admin.describeTopics(List.of(topic)).all().join().get(topic).partitions().size();
-      return IntStream.range(0, count).mapToObj(p -> new TopicPartition(topic, p)).toList();
-    }
-  }
-
-  private void drain(KeelConsumer<String, String> consumer) {
+  /** Prints records until --max-messages, --timeout or Ctrl-C; returns how many it printed. */
+  private long drain(
+      KeelConsumer<String, String> consumer, Map<TopicPartition, Long> delivered, StopSignal stop) {
     PrintStream out = System.out;
     Output json = client.out();
     long printed = 0;
     long idleDeadline = deadlineFromNow();
-    while (maxMessages == null || printed < maxMessages) {
-      ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+    while ((maxMessages == null || printed < maxMessages) && !stop.requested()) {
+      ConsumerRecords<String, String> records = consumer.poll(POLL);
       for (ConsumerRecord<String, String> r : records) {
         if (json.json()) {
           json.printJson(
@@ -144,8 +213,9 @@ final class ConsumeCommand implements Callable<Integer> {
         } else {
           out.print(render(r));
         }
+        delivered.put(new TopicPartition(r.topic(), r.partition()), r.offset());
         printed++;
-        if (maxMessages != null && printed >= maxMessages) {
+        if ((maxMessages != null && printed >= maxMessages) || stop.requested()) {
           break;
         }
       }
@@ -153,9 +223,10 @@ final class ConsumeCommand implements Callable<Integer> {
       if (!records.isEmpty()) {
         idleDeadline = deadlineFromNow();
       } else if (System.nanoTime() > idleDeadline) {
-        return;
+        break;
       }
     }
+    return printed;
   }
 
   private long deadlineFromNow() {

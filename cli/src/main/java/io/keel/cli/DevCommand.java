@@ -10,13 +10,19 @@ import picocli.CommandLine.Option;
 /** {@code keel dev}: a local cluster of separate broker processes on loopback. */
 @Command(
     name = "dev",
-    description = "Run a local cluster of broker processes on 127.0.0.1 until Ctrl-C.",
+    description =
+        "Run a local cluster of broker processes on 127.0.0.1 until Ctrl-C. A node that dies is"
+            + " reported (how it exited) and left down while the others keep running; restart it"
+            + " with `keel dev node start N`, stop one with `keel dev node stop N [--kill]`.",
+    subcommands = DevNodeCommand.class,
     footer = {
       "",
       "Examples:",
       "  keel dev                      # three nodes: gRPC 9091-9093, HTTP 9191-9193",
       "  keel dev --nodes 5 --data-dir /tmp/keel",
-      "  keel dev --fsync never        # faster, not durable across power loss"
+      "  keel dev --fsync never        # faster, not durable across power loss",
+      "  keel dev node stop 2 --kill   # from another terminal: crash node 2 ...",
+      "  keel dev node start 2         # ... and bring it back on its data"
     })
 final class DevCommand implements Callable<Integer> {
 
@@ -62,7 +68,9 @@ final class DevCommand implements Callable<Integer> {
     LocalCluster cluster =
         new LocalCluster(
             LocalCluster.Layout.loopback(nodes, dataDir.toAbsolutePath(), basePort, baseHttpPort),
-            fsync);
+            dataDir.toAbsolutePath(),
+            fsync,
+            System.err);
     AtomicBoolean stopping = new AtomicBoolean();
     Runtime.getRuntime()
         .addShutdownHook(
@@ -78,12 +86,7 @@ final class DevCommand implements Callable<Integer> {
     cluster.awaitReady(readyTimeout);
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     System.out.println(cluster.summary(took));
-    cluster.awaitAnyExit();
-    if (stopping.get()) {
-      return 0;
-    }
-    System.err.println("keel dev: a node exited; see its broker.log. Stopping the others.");
-    cluster.close();
-    return 1;
+    cluster.supervise(); // until Ctrl-C closes the cluster
+    return stopping.get() ? 0 : 1;
   }
 }

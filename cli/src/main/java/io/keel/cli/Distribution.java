@@ -15,6 +15,10 @@ final class Distribution {
     }
     String classpath = System.getenv("KEEL_CLASSPATH");
     if (classpath == null) {
+      // Under surefire java.class.path may be just its booter jar; this holds the real one.
+      classpath = System.getProperty("surefire.test.class.path");
+    }
+    if (classpath == null || classpath.isBlank()) {
       classpath = System.getProperty("java.class.path");
     }
     List<String> command = new ArrayList<>(List.of(java));

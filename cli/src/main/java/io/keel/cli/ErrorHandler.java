@@ -16,6 +16,11 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       e.printStackTrace(cmd.getErr());
     }
     Throwable cause = unwrap(e);
+    if (cause instanceof CliFailure failure) {
+      cmd.getErr().println("keel: " + failure.getMessage());
+      cmd.getErr().flush();
+      return failure.exitCode();
+    }
     String message =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     cmd.getErr().println("keel: " + message);

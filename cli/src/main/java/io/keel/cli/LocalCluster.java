@@ -1,6 +1,7 @@
 package io.keel.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,19 +9,28 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
  * Broker processes on one machine, each started the way users start one ({@code BrokerMain} with a
- * config file), supervised until {@link #close()}: SIGTERM (controlled shutdown), then kill.
+ * config file), supervised until {@link #close()}: SIGTERM (controlled shutdown), then kill. A node
+ * that dies is reported and left down; the others keep running. Control files in the data directory
+ * let {@code keel dev node start|stop} act on one node from another terminal: the supervisor's pid
+ * ({@code dev.pid}), each broker's pid ({@code node-N/broker.pid}) and a start request ({@code
+ * node-N/start.request}) that the supervisor picks up within 200 ms.
  */
 final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+  static final String DEFAULT_DATA_DIR = "data/dev";
   private static final int CONTROLLERS_MAX = 3;
+  private static final Duration SUPERVISE_INTERVAL = Duration.ofMillis(200);
 
   /** Where node {@code i} (1-based) listens and keeps its files. */
   record Layout(List<NodeLayout> nodes) {
@@ -58,35 +68,88 @@ final class LocalCluster implements AutoCloseable {
     Path logFile() {
       return dir.resolve("broker.log");
     }
+
+    /** The running broker's process id, written by the supervisor. */
+    Path pidFile() {
+      return dir.resolve("broker.pid");
+    }
+
+    /** Asks the supervisor to start this node again ({@code keel dev node start}). */
+    Path startRequestFile() {
+      return dir.resolve("start.request");
+    }
   }
 
   private final Layout layout;
   private final String fsync;
-  private final List<Process> processes = new ArrayList<>();
+  private final Path supervisorPidFile;
+  private final PrintStream log;
+  private final String dataDirOption; // for the commands we suggest; empty for the default
+  private final Map<Integer, Process> processes = new TreeMap<>(); // guarded by itself
+  private final Set<Integer> reportedExits = new HashSet<>(); // supervisor thread only
+  private boolean closed; // guarded by processes
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-  LocalCluster(Layout layout, String fsync) {
+  /** {@code log} gets one line per event: started, ready, exited. */
+  LocalCluster(Layout layout, Path dataDir, String fsync, PrintStream log) {
     this.layout = layout;
+    this.log = log;
     this.fsync = fsync;
+    this.supervisorPidFile = supervisorPidFile(dataDir);
+    boolean isDefault = dataDir.equals(Path.of(DEFAULT_DATA_DIR).toAbsolutePath());
+    this.dataDirOption = isDefault ? "" : " --data-dir " + dataDir;
+  }
+
+  /** Holds the pid of the {@code keel dev} supervising the cluster in {@code dataDir}. */
+  static Path supervisorPidFile(Path dataDir) {
+    return dataDir.resolve("dev.pid");
   }
 
   void start() throws IOException {
     for (NodeLayout node : layout.nodes()) {
+      DevNodes.runningPid(node.pidFile())
+          .ifPresent(
+              pid -> {
+                throw new IllegalStateException(
+                    "node "
+                        + node.id()
+                        + " of an earlier `keel dev` is still running (pid "
+                        + pid
+                        + "); stop it with `keel dev node stop "
+                        + node.id()
+                        + "`");
+              });
+    }
+    Files.createDirectories(supervisorPidFile.getParent());
+    DevNodes.writePidFile(supervisorPidFile, ProcessHandle.current());
+    for (NodeLayout node : layout.nodes()) {
       Files.createDirectories(node.dir());
       Files.writeString(node.configFile(), config(node));
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  Distribution.javaCommand(
-                      "io.keel.broker.BrokerMain", "--config", node.configFile().toString()))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile().toFile()));
-      synchronized (processes) {
-        processes.add(builder.start());
-      }
-      System.err.printf(
-          "keel dev: started node %d (%s), log %s%n", node.id(), node.address(), node.logFile());
+      Files.deleteIfExists(node.startRequestFile());
+      startNode(node);
     }
+  }
+
+  private void startNode(NodeLayout node) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Distribution.javaCommand(
+                    "io.keel.broker.BrokerMain", "--config", node.configFile().toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile().toFile()));
+    Process process;
+    synchronized (processes) {
+      if (closed) {
+        return;
+      }
+      process = builder.start();
+      processes.put(node.id(), process);
+    }
+    DevNodes.writePidFile(node.pidFile(), process.toHandle());
+    log.printf(
+        "keel dev: started node %d (%s, pid %d), log %s%n",
+        node.id(), node.address(), process.pid(), node.logFile());
   }
 
   private String config(NodeLayout node) {
@@ -111,7 +174,7 @@ final class LocalCluster implements AutoCloseable {
     while (true) {
       int ready = (int) layout.nodes().stream().filter(this::isReady).count();
       if (ready != lastReady) {
-        System.err.printf("keel dev: %d/%d nodes ready%n", ready, layout.nodes().size());
+        log.printf("keel dev: %d/%d nodes ready%n", ready, layout.nodes().size());
         lastReady = ready;
       }
       if (ready == layout.nodes().size()) {
@@ -145,13 +208,76 @@ final class LocalCluster implements AutoCloseable {
 
   private boolean anyExited() {
     synchronized (processes) {
-      return processes.stream().anyMatch(p -> !p.isAlive());
+      return processes.values().stream().anyMatch(p -> !p.isAlive());
     }
   }
 
-  void awaitAnyExit() throws InterruptedException {
-    while (!anyExited()) {
-      Thread.sleep(500);
+  /**
+   * Watches the nodes until {@link #close()}: reports each node that exits (the others keep
+   * running) and starts a node again when {@code keel dev node start} asks for it.
+   */
+  void supervise() throws InterruptedException {
+    while (!isClosed()) {
+      for (NodeLayout node : layout.nodes()) {
+        maybeReportExit(node);
+        maybeRestart(node);
+      }
+      Thread.sleep(SUPERVISE_INTERVAL.toMillis());
+    }
+  }
+
+  private boolean isClosed() {
+    synchronized (processes) {
+      return closed;
+    }
+  }
+
+  private void maybeReportExit(NodeLayout node) {
+    Process process;
+    synchronized (processes) {
+      process = processes.get(node.id());
+    }
+    if (process == null || process.isAlive() || !reportedExits.add(node.id()) || isClosed()) {
+      return;
+    }
+    deleteQuietly(node.pidFile());
+    log.printf(
+        "keel dev: node %d exited (%s); the other nodes keep running. Logs: %s%n"
+            + "keel dev: `keel cluster status` shows the partitions it affects;"
+            + " `keel dev node start %d%s` restarts it on its data%n",
+        node.id(),
+        DevNodes.describeExit(process.exitValue()),
+        node.logFile(),
+        node.id(),
+        dataDirOption);
+  }
+
+  private void maybeRestart(NodeLayout node) {
+    if (!Files.exists(node.startRequestFile())) {
+      return;
+    }
+    deleteQuietly(node.startRequestFile());
+    Process process;
+    synchronized (processes) {
+      process = processes.get(node.id());
+    }
+    if (process != null && process.isAlive()) {
+      log.printf("keel dev: node %d is already running%n", node.id());
+      return;
+    }
+    try {
+      reportedExits.remove(node.id());
+      startNode(node);
+    } catch (IOException e) {
+      log.printf("keel dev: cannot start node %d: %s%n", node.id(), e.getMessage());
+    }
+  }
+
+  private void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.printf("keel dev: cannot delete %s: %s%n", file, e.getMessage());
     }
   }
 
@@ -169,6 +295,11 @@ final class LocalCluster implements AutoCloseable {
               node.id(), node.address(), node.httpAddress(), node.logFile()));
     }
     out.append("  try: KEEL_BOOTSTRAP=").append(layout.bootstrap()).append(" ./keel --help\n");
+    out.append("  kill a node: ./keel dev node stop 2 --kill")
+        .append(dataDirOption)
+        .append("   bring it back: ./keel dev node start 2")
+        .append(dataDirOption)
+        .append('\n');
     out.append("Press Ctrl-C to stop.");
     return out.toString();
   }
@@ -177,7 +308,8 @@ final class LocalCluster implements AutoCloseable {
   public void close() {
     List<Process> running;
     synchronized (processes) {
-      running = List.copyOf(processes);
+      closed = true;
+      running = List.copyOf(processes.values());
     }
     running.forEach(Process::destroy);
     for (Process process : running) {
@@ -190,5 +322,7 @@ final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    layout.nodes().forEach(n -> deleteQuietly(n.pidFile()));
+    deleteQuietly(supervisorPidFile);
   }
 }

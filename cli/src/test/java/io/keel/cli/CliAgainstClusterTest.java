@@ -1,6 +1,7 @@
 package io.keel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keel.broker.testing.TestCluster;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /** Runs the {@code keel} commands, in this JVM, against a real three-node cluster. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -58,6 +61,11 @@ class CliAgainstClusterTest {
     if (Arrays.asList(args).contains("--help")) {
       withBootstrap = args;
     }
+    return keelExactly(stdin, withBootstrap);
+  }
+
+  /** Runs one command with exactly these arguments (no --bootstrap added). */
+  private static Run keelExactly(String stdin, String... withBootstrap) {
     InputStream oldIn = System.in;
     PrintStream oldOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -83,6 +91,23 @@ class CliAgainstClusterTest {
 
   private static void assertOk(Run run) {
     assertEquals(0, run.exitCode(), () -> "out: " + run.out() + "\nerr: " + run.err());
+  }
+
+  /** Exit code {@code code} and one "keel: ..." line on stderr, no stack trace. */
+  private static void assertFailsWithOneLine(int code, Run run, String... mentions) {
+    String context = "out: " + run.out() + "\nerr: " + run.err();
+    assertEquals(code, run.exitCode(), context);
+    assertFalse(run.err().contains("\tat "), "no stack trace: " + context);
+    assertFalse(run.err().contains("Exception:"), "no exception class: " + context);
+    for (String mention : mentions) {
+      assertTrue(run.err().contains(mention), mention + " in " + context);
+    }
+  }
+
+  private static String lines(int count) {
+    return IntStream.rangeClosed(1, count)
+        .mapToObj(Integer::toString)
+        .collect(Collectors.joining("\n", "", "\n"));
   }
 
   @Test
@@ -236,6 +261,146 @@ class CliAgainstClusterTest {
       Run help = keel(command);
       assertOk(help);
       assertTrue(help.out().contains("Examples:"), String.join(" ", command) + ": " + help.out());
+    }
+  }
+
+  @Test
+  @Order(10)
+  @Timeout(60)
+  void produceToAMissingTopicFailsFastWithTheHintToCreateIt() {
+    // Before: each of the 100 lines waited max.block.ms (60 s) for metadata.
+    Run produce = keelWithInput(lines(100), "produce", "cli-quick");
+    assertFailsWithOneLine(
+        1, produce, "topic 'cli-quick' does not exist", "keel topic create cli-quick");
+    assertEquals(1, produce.err().lines().count(), produce.err());
+    assertTrue(produce.out().contains("Produced 0 records"), produce.out());
+  }
+
+  @Test
+  @Order(11)
+  @Timeout(60)
+  void produceWithCreateTopicCreatesItFirst() {
+    Run produce = keelWithInput(lines(10), "produce", "cli-created", "--create-topic");
+    assertOk(produce);
+    assertTrue(produce.out().contains("Produced 10 records"), produce.out());
+    assertOk(keel("topic", "describe", "cli-created"));
+  }
+
+  @Test
+  @Order(12)
+  @Timeout(120)
+  void groupConsumeCommitsExactlyWhatItPrinted() {
+    assertOk(keel("topic", "create", "cli-commit", "-p", "1", "-r", "3"));
+    assertOk(keelWithInput(lines(1000), "produce", "cli-commit"));
+    Run consume =
+        keel(
+            "consume",
+            "cli-commit",
+            "--group",
+            "cli-exact",
+            "--from-beginning",
+            "--max-messages",
+            "400");
+    assertOk(consume);
+    assertEquals(lines(400), consume.out());
+    assertTrue(consume.err().contains("consumed 400 records"), consume.err());
+    // Before: the poll position (500, a whole max.poll.records) was committed.
+    Run describe = keel("group", "describe", "cli-exact");
+    assertOk(describe);
+    assertTrue(
+        describe.out().lines().anyMatch(l -> l.matches("^cli-commit\\s+0\\s+400\\s+1000\\s+600.*")),
+        describe.out());
+    Run next = keel("consume", "cli-commit", "--group", "cli-exact", "--max-messages", "600");
+    assertOk(next);
+    assertEquals(
+        IntStream.rangeClosed(401, 1000).mapToObj(Integer::toString).toList(),
+        next.out().lines().toList());
+  }
+
+  @Test
+  @Order(13)
+  @Timeout(60)
+  void wrongArgumentsAreUsageErrors() {
+    assertFailsWithOneLine(2, keel("consume", "cli-commit", "--offset", "3"), "--partition");
+    assertFailsWithOneLine(2, keel("consume", "cli-commit", "--partition", "9"), "0..0");
+    assertFailsWithOneLine(2, keelWithInput("x\n", "produce", "cli-commit", "--acks", "7"), "acks");
+    assertFailsWithOneLine(2, keel("topic", "create"), "NAME");
+    assertFailsWithOneLine(2, keel("group", "reset-offsets", "g"), "--topic");
+  }
+
+  @Test
+  @Order(14)
+  @Timeout(60)
+  void unknownTopicsAndGroupsFailFastWithOneLine() {
+    // Before: consuming a missing topic with --group or --partition waited forever.
+    assertFailsWithOneLine(
+        1,
+        keel("consume", "cli-nope", "--group", "g"),
+        "'cli-nope' does not exist",
+        "topic create");
+    assertFailsWithOneLine(
+        1, keel("consume", "cli-nope", "--partition", "0"), "'cli-nope' does not exist");
+    assertFailsWithOneLine(1, keel("consume", "cli-nope"), "'cli-nope' does not exist");
+    assertFailsWithOneLine(1, keel("group", "describe", "cli-nope"), "'cli-nope' does not exist");
+    assertFailsWithOneLine(1, keel("group", "delete", "cli-nope"), "'cli-nope' does not exist");
+    assertFailsWithOneLine(1, keel("topic", "delete", "cli-nope"), "'cli-nope' does not exist");
+  }
+
+  @Test
+  @Order(15)
+  @Timeout(60)
+  void aClusterThatIsDownIsNamedAtOnce() throws Exception {
+    String dead = "127.0.0.1:" + freePort();
+    // Before: every command retried for default.api.timeout.ms / max.block.ms (60 s).
+    for (String[] command :
+        List.of(
+            new String[] {"topic", "list"},
+            new String[] {"cluster", "status"},
+            new String[] {"group", "list"},
+            new String[] {"consume", "cli-commit"},
+            new String[] {"produce", "cli-commit"})) {
+      String[] args = Arrays.copyOf(command, command.length + 2);
+      args[command.length] = "--bootstrap";
+      args[command.length + 1] = dead;
+      assertFailsWithOneLine(1, keelExactly("1\n", args), "no broker reachable", dead, "keel dev");
+    }
+  }
+
+  @Test
+  @Order(20)
+  @Timeout(120)
+  void aDeadNodeAmongLiveOnesIsSkippedAndShownByClusterStatus() {
+    cluster.stopNode(3);
+    String deadFirst = cluster.bootstrap().split(",")[2] + "," + cluster.bootstrap();
+    assertOk(keelExactly("", "topic", "list", "--bootstrap", deadFirst));
+    Run produce = keelExactly(lines(50), "produce", "cli-commit", "--bootstrap", deadFirst);
+    assertOk(produce);
+    assertTrue(produce.out().contains("Produced 50 records"), produce.out());
+    Run consume =
+        keelExactly(
+            "",
+            "consume",
+            "cli-commit",
+            "--group",
+            "cli-exact",
+            "--max-messages",
+            "50",
+            "--bootstrap",
+            deadFirst);
+    assertOk(consume);
+    assertEquals(50, consume.out().lines().count());
+    TestCluster.await(
+        Duration.ofSeconds(60),
+        () -> keel("cluster", "status").out().contains("node 3 is down; replica of"),
+        () -> keel("cluster", "status").out());
+    Run status = keel("cluster", "status");
+    assertEquals(ClusterCommand.EXIT_UNHEALTHY, status.exitCode(), status.out());
+    assertTrue(status.out().contains("cli-commit-0"), status.out());
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 }

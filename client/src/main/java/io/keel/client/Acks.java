@@ -4,11 +4,20 @@ import java.util.Locale;
 
 /** How many replicas must have a batch before the producer's send completes. */
 public enum Acks {
-  /** Fire and forget: the broker answers after validating; offsets are not reported. */
+  /**
+   * The broker answers once it validated the batch and proposed it to Raft, before any disk has it;
+   * offsets are not reported. Lost if the leader fails before a quorum has the batch.
+   */
   NONE("0"),
-  /** After the leader's durable append. */
+  /**
+   * After the leader's own durable append, before any follower has the batch: lost for good if the
+   * leader fails or is cut off before a follower copies it.
+   */
   LEADER("1"),
-  /** After the partition's Raft quorum committed the batch (the default). */
+  /**
+   * After the partition's Raft quorum committed the batch (the default): survives the loss of any
+   * minority of replicas.
+   */
   ALL("all");
 
   private final String configValue;

@@ -442,7 +442,12 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
 
   // ------------------------------------------------------------------ commits
 
-  /** Commits the current position of every assigned partition and waits for the broker. */
+  /**
+   * Commits the current position of every assigned partition and waits for the broker. The position
+   * is the offset after the last record {@link #poll} returned, whether or not the application has
+   * handled it (as in Kafka); to commit only handled records, pass their offsets + 1 to {@link
+   * #commitSync(Map, Duration)}.
+   */
   public void commitSync() {
     commitSync(currentPositions(), Duration.ofMillis(config.defaultApiTimeoutMs()));
   }

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  * records.
  *
  * <p>Errors arrive through the future: {@link BufferExhaustedException} when buffer.memory stays
- * full for max.block.ms, {@link RecordTooLargeException}, {@link UnknownTopicException}, {@link
+ * full for max.block.ms, {@link RecordTooLargeException}, {@link UnknownTopicException} once the
+ * cluster has said for metadata.unknown.topic.timeout.ms that the topic does not exist, {@link
  * KeelTimeoutException} after delivery.timeout.ms, and broker errors with the broker's message.
  */
 public final class KeelProducer<K, V> implements AutoCloseable {
@@ -125,6 +126,7 @@ public final class KeelProducer<K, V> implements AutoCloseable {
             record.topic(),
             deadlineNanos,
             config.retryBackoffMs(),
+            config.unknownTopicTimeoutMs(),
             "max.block.ms=" + config.maxBlockMs());
     byte[] key = serialize(keySerializer, record.topic(), record.key(), "key");
     byte[] value = serialize(valueSerializer, record.topic(), record.value(), "value");

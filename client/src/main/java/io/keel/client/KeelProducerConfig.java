@@ -30,7 +30,8 @@ public record KeelProducerConfig(
     int maxInFlightPerPartition,
     boolean idempotence,
     int maxRequestSizeBytes,
-    long metadataMaxAgeMs) {
+    long metadataMaxAgeMs,
+    long unknownTopicTimeoutMs) {
 
   public static final String ACKS = "acks";
   public static final String LINGER_MS = "linger.ms";
@@ -42,6 +43,7 @@ public record KeelProducerConfig(
   public static final String MAX_IN_FLIGHT = "max.in.flight.requests.per.partition";
   public static final String ENABLE_IDEMPOTENCE = "enable.idempotence";
   public static final String MAX_REQUEST_SIZE = "max.request.size";
+  public static final String UNKNOWN_TOPIC_TIMEOUT_MS = "metadata.unknown.topic.timeout.ms";
 
   /** Idempotent producers keep at most this many batches per partition in flight (as Kafka). */
   public static final int MAX_IN_FLIGHT_IDEMPOTENT = 5;
@@ -102,7 +104,13 @@ public record KeelProducerConfig(
               Type.INT,
               1_048_576,
               atLeast(1),
-              "Largest record (and batch) in bytes the producer sends.");
+              "Largest record (and batch) in bytes the producer sends.")
+          .define(
+              UNKNOWN_TOPIC_TIMEOUT_MS,
+              Type.LONG,
+              1_000L,
+              atLeast(0),
+              "send() fails once metadata has said the topic does not exist for this long.");
 
   public KeelProducerConfig {
     bootstrapServers = List.copyOf(bootstrapServers);
@@ -147,7 +155,8 @@ public record KeelProducerConfig(
         maxInFlight,
         idempotence,
         (Integer) v.get(MAX_REQUEST_SIZE),
-        (Long) v.get(CommonConfigKeys.METADATA_MAX_AGE_MS));
+        (Long) v.get(CommonConfigKeys.METADATA_MAX_AGE_MS),
+        (Long) v.get(UNKNOWN_TOPIC_TIMEOUT_MS));
   }
 
   public static Builder builder() {
@@ -222,6 +231,10 @@ public record KeelProducerConfig(
 
     public Builder metadataMaxAgeMs(long ms) {
       return set(CommonConfigKeys.METADATA_MAX_AGE_MS, ms);
+    }
+
+    public Builder unknownTopicTimeoutMs(long ms) {
+      return set(UNKNOWN_TOPIC_TIMEOUT_MS, ms);
     }
 
     /** Sets any key by its Kafka-style name. */

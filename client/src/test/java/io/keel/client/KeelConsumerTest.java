@@ -258,6 +258,22 @@ class KeelConsumerTest {
   }
 
   @Test
+  void commitSyncAfterAPartlyUsedPollCommitsEverythingThePollReturned() {
+    append(0, range("u", 0, 10).toArray(String[]::new));
+    var c = consumer(b -> b.groupId("partial").enableAutoCommit(false).maxPollRecords(10));
+    c.assign(List.of(P0));
+    ConsumerRecords<String, String> records = c.poll(Duration.ofSeconds(5));
+    assertEquals(10, records.count());
+    // The application handles only 3 of the 10 records, then commits without offsets: the
+    // position (after the last record returned) is committed, not the last record handled.
+    c.commitSync();
+    assertEquals(10L, cluster.committedOffset("partial", "t", 0));
+    // Committing what was handled takes explicit offsets: last handled offset + 1.
+    c.commitSync(Map.of(P0, new OffsetAndMetadata(3)), Duration.ofSeconds(5));
+    assertEquals(3L, cluster.committedOffset("partial", "t", 0));
+  }
+
+  @Test
   void subscribedConsumersSharePartitionsAndRebalanceWhenOneLeaves() {
     append(0, "a");
     append(1, "b");

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class KeelProducerTest {
   private FakeKeelCluster cluster;
@@ -204,8 +205,24 @@ class KeelProducerTest {
   }
 
   @Test
+  @Timeout(20)
+  void unknownTopicFailsFastOnceTheClusterSaysItDoesNotExist() {
+    var producer = producer(b -> b.unknownTopicTimeoutMs(200));
+    var first = producer.send(new ProducerRecord<>("nope", null, "v"));
+    ExecutionException e = assertThrows(ExecutionException.class, first::get);
+    assertInstanceOf(UnknownTopicException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("'nope' does not exist"), e.getMessage());
+    // The next send to the same missing topic checks once and fails without waiting again.
+    int requestsBefore = cluster.metadataRequests();
+    var second = producer.send(new ProducerRecord<>("nope", null, "v"));
+    assertInstanceOf(
+        UnknownTopicException.class, assertThrows(Exception.class, second::get).getCause());
+    assertEquals(1, cluster.metadataRequests() - requestsBefore);
+  }
+
+  @Test
   void topicCreatedWhileSendWaitsIsFound() throws Exception {
-    var producer = producer(b -> b.maxBlockMs(30_000));
+    var producer = producer(b -> b.maxBlockMs(30_000).unknownTopicTimeoutMs(30_000));
     // send() blocks while it waits for the topic's metadata, so it runs on another thread.
     var f =
         CompletableFuture.supplyAsync(() -> producer.send(new ProducerRecord<>("late", null, "v")));

@@ -9,8 +9,10 @@ import io.keel.proto.MetadataResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +37,8 @@ public final class MetadataManager {
   private volatile long fetchedAtMs = Long.MIN_VALUE / 2;
   private volatile boolean updateRequested = true;
   private CompletableFuture<ClusterSnapshot> inFlight; // guarded by this
+  // When each topic was first reported missing; cleared once it is found.
+  private final Map<String, Long> missingSinceNanos = new ConcurrentHashMap<>();
 
   public MetadataManager(
       ChannelPool channels, List<HostPort> bootstrap, int requestTimeoutMs, long maxAgeMs) {
@@ -96,17 +100,31 @@ public final class MetadataManager {
 
   /**
    * Returns a snapshot in which {@code topic} exists, refreshing every {@code backoffMs} until
-   * {@code deadlineNanos} (a just-created topic may not have reached every node yet). At the
-   * deadline throws {@link UnknownTopicException} if the cluster said the topic does not exist,
-   * else {@link KeelTimeoutException}; {@code limit} names the deadline's setting in the message.
+   * {@code deadlineNanos} (a just-created topic may not have reached every node yet). Throws {@link
+   * UnknownTopicException} once answers from nodes that know a controller have said the topic does
+   * not exist for {@code unknownTopicMs}, counted from the first such answer and kept across calls,
+   * so a stream of sends to a missing topic fails fast after the first; {@link
+   * KeelTimeoutException} at the deadline otherwise. {@code limit} names the deadline's setting.
    */
   public ClusterSnapshot awaitTopic(
-      String topic, long deadlineNanos, long backoffMs, String limit) {
+      String topic, long deadlineNanos, long backoffMs, long unknownTopicMs, String limit) {
     ClusterSnapshot snapshot = current;
     boolean fetched = false;
     KeelException last = null;
     while (snapshot.partitionCount(topic) <= 0) {
-      if (System.nanoTime() - deadlineNanos >= 0) {
+      long nowNanos = System.nanoTime();
+      if (fetched && snapshot.controllerId() > 0 && snapshot.topicMissing(topic)) {
+        long sinceNanos = missingSinceNanos.computeIfAbsent(topic, t -> nowNanos);
+        if (nowNanos - sinceNanos >= TimeUnit.MILLISECONDS.toNanos(unknownTopicMs)) {
+          throw new UnknownTopicException(
+              "topic '"
+                  + topic
+                  + "' does not exist (the cluster said so for "
+                  + unknownTopicMs
+                  + " ms)");
+        }
+      }
+      if (nowNanos - deadlineNanos >= 0) {
         if (fetched && snapshot.topicMissing(topic)) {
           throw new UnknownTopicException(
               "topic '" + topic + "' does not exist (waited " + limit + ")");
@@ -125,6 +143,7 @@ public final class MetadataManager {
         last = e;
       }
     }
+    missingSinceNanos.remove(topic);
     return snapshot;
   }
 
