@@ -1,5 +1,6 @@
 package io.keel.broker.api;
 
+import io.keel.broker.api.LeaderResolver.Leader;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataImage;
 import io.keel.broker.controller.MetadataView;
@@ -31,21 +32,24 @@ import java.util.Optional;
 
 /**
  * Metadata, DescribeCluster, ListTopics and DescribeTopics, answered from this node's metadata
- * image. Partition leaders come from the local replica when this node hosts one (authoritative),
- * otherwise from the controller's hints.
+ * image. Partition leaders are the newest (by term) of the local replica's Raft view and the
+ * controller's hint (see {@link LeaderResolver}).
  */
 final class ClusterRequests {
-  private final int nodeId;
   private final String clusterId;
   private final PartitionManager partitions;
   private final MetadataView metadata;
+  private final LeaderResolver leaders;
 
   ClusterRequests(
-      int nodeId, String clusterId, PartitionManager partitions, MetadataView metadata) {
-    this.nodeId = nodeId;
+      String clusterId,
+      PartitionManager partitions,
+      MetadataView metadata,
+      LeaderResolver leaders) {
     this.clusterId = clusterId;
     this.partitions = partitions;
     this.metadata = metadata;
+    this.leaders = leaders;
   }
 
   MetadataResponse metadata(MetadataRequest request) {
@@ -65,7 +69,7 @@ final class ClusterRequests {
       }
       TopicMetadata.Builder t = TopicMetadata.newBuilder().setName(name);
       for (int p = 0; p < topic.get().partitions(); p++) {
-        Leader leader = leaderOf(topic.get(), p);
+        Leader leader = leaders.leaderOf(topic.get(), p);
         t.addPartitions(
             PartitionMetadata.newBuilder()
                 .setPartition(p)
@@ -82,23 +86,6 @@ final class ClusterRequests {
   private static ErrorDetail unknownTopic(String name) {
     return ErrorDetails.of(
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
-  }
-
-  private record Leader(int nodeId, long epoch) {}
-
-  private Leader leaderOf(TopicInfo topic, int partition) {
-    Optional<PartitionStatus> local = partitions.status(topic.name(), partition);
-    if (local.isPresent() && local.get().leader()) {
-      return new Leader(nodeId, local.get().leaderEpoch());
-    }
-    PartitionLeader hint = metadata.partitionLeaders().get(topic.groupId(partition));
-    if (hint != null) {
-      return new Leader(hint.nodeId(), hint.term());
-    }
-    if (local.isPresent() && local.get().leaderId() > 0) {
-      return new Leader(local.get().leaderId(), -1);
-    }
-    return new Leader(0, -1);
   }
 
   static Node node(BrokerInfo broker) {
@@ -202,7 +189,7 @@ final class ClusterRequests {
             .setReplicationFactor(topic.replicationFactor())
             .putAllConfigs(topic.configs());
     for (int p = 0; p < topic.partitions(); p++) {
-      Leader leader = leaderOf(topic, p);
+      Leader leader = leaders.leaderOf(topic, p);
       PartitionDescription.Builder d =
           PartitionDescription.newBuilder()
               .setPartition(p)

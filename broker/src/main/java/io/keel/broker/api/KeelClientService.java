@@ -77,8 +77,9 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
       ApiSettings settings,
       ScheduledExecutorService timer,
       GroupCoordinatorService groups) {
-    ErrorDetails errors = new ErrorDetails(metadata);
-    PartitionRouter router = new PartitionRouter(partitionManager, metadata, errors);
+    LeaderResolver leaders = new LeaderResolver(partitionManager, metadata);
+    ErrorDetails errors = new ErrorDetails(metadata, leaders);
+    PartitionRouter router = new PartitionRouter(partitionManager, metadata, leaders, errors);
     this.partitions =
         new PartitionRequests(
             router,
@@ -87,7 +88,7 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
             settings,
             timer,
             (group, member, epoch) -> groups.checkFetchMember(group, member, epoch));
-    this.cluster = new ClusterRequests(nodeId, clusterId, partitionManager, metadata);
+    this.cluster = new ClusterRequests(clusterId, partitionManager, metadata, leaders);
     this.controller = controller;
     this.producerIds = producerIds;
     this.groups = groups;

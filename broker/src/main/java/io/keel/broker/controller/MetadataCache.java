@@ -1,6 +1,7 @@
 package io.keel.broker.controller;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,8 +71,21 @@ public final class MetadataCache implements MetadataView, AutoCloseable {
     }
   }
 
-  public void setPartitionLeaders(Map<Long, PartitionLeader> value) {
-    leaders = Map.copyOf(value);
+  /**
+   * Folds leaders reported by the controller into the known ones, keeping per group the one with
+   * the higher term (the report on a tie). A controller that has just taken over knows only the
+   * nodes that heartbeated since, so a report missing a group must not make its leader unknown.
+   * Groups of topics no longer in the image are dropped.
+   */
+  public synchronized void mergePartitionLeaders(Map<Long, PartitionLeader> reported) {
+    Map<Long, PartitionLeader> next = new HashMap<>(leaders);
+    reported.forEach(
+        (group, leader) ->
+            next.merge(
+                group, leader, (known, fresh) -> fresh.term() >= known.term() ? fresh : known));
+    MetadataImage current = image;
+    next.keySet().removeIf(group -> !current.hasGroup(group));
+    leaders = Map.copyOf(next);
   }
 
   public void setLastSeenMsAgo(Map<Integer, Long> value) {

@@ -35,6 +35,11 @@ public final class PartitionReplica {
     return group.leaderId();
   }
 
+  /** Thread-safe: the group's current Raft term (the leader's term once a leader is known). */
+  public long term() {
+    return group.term();
+  }
+
   /** Thread-safe. */
   public boolean isLeader() {
     return group.isLeader();
