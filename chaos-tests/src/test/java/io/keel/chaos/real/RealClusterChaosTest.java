@@ -10,6 +10,7 @@ import io.keel.chaos.ChaosResult;
 import io.keel.chaos.ChaosRunner;
 import io.keel.chaos.Durations;
 import io.keel.chaos.checker.AnomalyType;
+import io.keel.chaos.checker.Availability;
 import io.keel.chaos.history.History;
 import io.keel.chaos.history.Op;
 import io.keel.chaos.nemesis.FaultKind;
@@ -54,6 +55,24 @@ class RealClusterChaosTest {
     assertTrue(faultStarts(history) > 0, "no fault was injected");
     assertTrue(result.check().opCounts().getOrDefault("send.ok", 0L) > 100, result.summary());
     assertTrue(result.check().opCounts().getOrDefault("final-read.ok", 0L) == 1, result.summary());
+    assertFailoverStallBounded(result);
+  }
+
+  /**
+   * Kills and pauses of a node must stall the partitions they hit for less than a bound loose
+   * enough for a loaded 2-core machine (-Dkeel.chaos.maxStallSeconds, default 3); the measured
+   * figures are in the summary and docs/verification.md.
+   */
+  private static void assertFailoverStallBounded(ChaosResult result) {
+    double bound = Double.parseDouble(System.getProperty("keel.chaos.maxStallSeconds", "3"));
+    for (Availability.StallStats s : result.check().availability().stallsByFault()) {
+      if (s.name().startsWith("kill-") || s.name().startsWith("pause-")) {
+        System.out.printf(
+            "failover stall %s: n=%d p50=%.2fs p99=%.2fs max=%.2fs%n",
+            s.name(), s.count(), s.p50(), s.p99(), s.max());
+        assertTrue(s.p99() < bound, s + " exceeds " + bound + " s\n" + result.summary());
+      }
+    }
   }
 
   /**

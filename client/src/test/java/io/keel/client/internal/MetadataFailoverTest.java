@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keel.client.TopicPartition;
 import io.keel.client.testing.FakeKeelCluster;
 import io.keel.proto.LeaderHint;
+import io.keel.proto.OffsetSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +71,22 @@ class MetadataFailoverTest {
     // A hint older than what is known is ignored.
     assertFalse(metadata.onNotLeader(TP, next, hint(leader, epoch)));
     assertEquals(next, metadata.current().leaderId(TP));
+  }
+
+  @Test
+  void anOffsetLookupFollowsTheLeaderAwayFromAStoppedNode() {
+    metadata.awaitUpdate(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), "test");
+    int oldLeader = metadata.current().leaderId(TP);
+    cluster.pauseNode(oldLeader, true);
+    cluster.moveLeader("t", 0, oldLeader % 3 + 1);
+    OffsetLookup lookup =
+        new OffsetLookup(metadata, new BlockingRpc(channels, REQUEST_TIMEOUT_MS, 10));
+
+    // Well within request.timeout.ms: the first attempt, at the paused node, must not use it all.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Map<TopicPartition, Long> offsets = lookup.lookup(Map.of(TP, OffsetSpec.Kind.LATEST), deadline);
+
+    assertEquals(0L, offsets.get(TP));
   }
 
   private LeaderHint hint(int node, long epoch) {
