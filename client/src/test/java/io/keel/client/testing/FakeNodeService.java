@@ -298,6 +298,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
 
   @Override
   public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> out) {
+    cluster.awaitNodeResumed(nodeId);
     ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
     synchronized (cluster.lock) {
       for (ListOffsetsPartition lp : request.getPartitionsList()) {
