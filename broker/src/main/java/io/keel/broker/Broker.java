@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.keel.broker.api.ApiSettings;
 import io.keel.broker.api.KeelClientService;
+import io.keel.broker.api.PeerStubs;
 import io.keel.broker.config.BrokerConfig;
 import io.keel.broker.config.HostPort;
 import io.keel.broker.controller.BrokerLifecycle;
@@ -69,7 +70,7 @@ public final class Broker implements AutoCloseable {
   private final ServerBuilder<?> serverBuilder;
   private final CompletableFuture<Throwable> fatal = new CompletableFuture<>();
   private final BrokerMetrics metrics;
-  private final MetadataCache cache = new MetadataCache();
+  private final MetadataCache cache;
   private final ScheduledExecutorService scheduler;
   private LogStore store;
   private GrpcRaftTransport transport;
@@ -79,6 +80,7 @@ public final class Broker implements AutoCloseable {
   private PartitionManager partitions;
   private GroupCoordinatorService groups;
   private volatile BrokerLifecycle lifecycle;
+  private final PeerStubs peerStubs = new PeerStubs();
   private Server server;
   private Server internalServer;
   private HttpEndpoints http;
@@ -91,6 +93,7 @@ public final class Broker implements AutoCloseable {
     this.config = config;
     this.serverBuilder = serverBuilder;
     this.metrics = new BrokerMetrics(config.nodeId());
+    this.cache = new MetadataCache(config.dataDir().resolve("metadata-image"));
     this.scheduler =
         Executors.newScheduledThreadPool(
             2, Thread.ofPlatform().name("broker-" + config.nodeId() + "-timer", 0).factory());
@@ -200,7 +203,8 @@ public final class Broker implements AutoCloseable {
                 config.dataDir().resolve("producer-ids"), config.nodeId(), 1_000),
             ApiSettings.defaults().withMaxRequestBytes(config.maxRequestBytes()),
             scheduler,
-            groups);
+            groups,
+            peerStubs);
     serverBuilder.maxInboundMessageSize(
         Math.max(GRPC_MAX_INBOUND_BYTES, config.maxRequestBytes() + (1 << 20)));
     if (serverBuilder instanceof NettyServerBuilder netty) {
@@ -468,6 +472,7 @@ public final class Broker implements AutoCloseable {
     closeIfOpen(runtime);
     closeIfOpen(transport);
     closeIfOpen(controllerClient);
+    closeIfOpen(peerStubs);
     cache.close();
     scheduler.shutdownNow();
     closeIfOpen(store);

@@ -9,8 +9,6 @@ import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.partition.PartitionManager;
 import io.keel.broker.partition.PartitionStatus;
 import io.keel.proto.DescribeClusterResponse;
-import io.keel.proto.DescribeTopicsRequest;
-import io.keel.proto.DescribeTopicsResponse;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.ListTopicsRequest;
@@ -19,21 +17,18 @@ import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
 import io.keel.proto.Node;
 import io.keel.proto.NodeStatus;
-import io.keel.proto.PartitionDescription;
 import io.keel.proto.PartitionMetadata;
-import io.keel.proto.TopicDescription;
 import io.keel.proto.TopicListing;
 import io.keel.proto.TopicMetadata;
 import io.keel.proto.TopicPartition;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Metadata, DescribeCluster, ListTopics and DescribeTopics, answered from this node's metadata
- * image. Partition leaders are the newest (by term) of the local replica's Raft view and the
- * controller's hint (see {@link LeaderResolver}).
+ * Metadata, DescribeCluster and ListTopics, answered from this node's metadata image. Partition
+ * leaders are the newest (by term) of the local replica's Raft view and the controller's hint (see
+ * {@link LeaderResolver}).
  */
 final class ClusterRequests {
   private final String clusterId;
@@ -162,52 +157,5 @@ final class ClusterRequests {
               .setReplicationFactor(t.replicationFactor()));
     }
     return b.build();
-  }
-
-  DescribeTopicsResponse describeTopics(DescribeTopicsRequest request) {
-    MetadataImage image = metadata.image();
-    List<String> names =
-        request.getTopicsList().isEmpty()
-            ? List.copyOf(image.topics().keySet())
-            : request.getTopicsList();
-    DescribeTopicsResponse.Builder b = DescribeTopicsResponse.newBuilder();
-    for (String name : names) {
-      Optional<TopicInfo> topic = image.topic(name);
-      if (topic.isEmpty()) {
-        b.addTopics(TopicDescription.newBuilder().setName(name).setError(unknownTopic(name)));
-        continue;
-      }
-      b.addTopics(describe(topic.get()));
-    }
-    return b.build();
-  }
-
-  private TopicDescription describe(TopicInfo topic) {
-    TopicDescription.Builder t =
-        TopicDescription.newBuilder()
-            .setName(topic.name())
-            .setReplicationFactor(topic.replicationFactor())
-            .putAllConfigs(topic.configs());
-    for (int p = 0; p < topic.partitions(); p++) {
-      Leader leader = leaders.leaderOf(topic, p);
-      PartitionDescription.Builder d =
-          PartitionDescription.newBuilder()
-              .setPartition(p)
-              .setLeaderId(leader.nodeId())
-              .setLeaderEpoch(leader.epoch())
-              .addAllReplicas(topic.replicas(p))
-              .addAllInSyncReplicas(topic.replicas(p))
-              .setLogStartOffset(-1)
-              .setLogEndOffset(-1)
-              .setHighWatermark(-1);
-      Optional<PartitionStatus> local = partitions.status(topic.name(), p);
-      if (local.isPresent() && local.get().leader()) {
-        d.setLogStartOffset(local.get().logStartOffset())
-            .setLogEndOffset(local.get().logEndOffset())
-            .setHighWatermark(local.get().highWatermark());
-      }
-      t.addPartitions(d);
-    }
-    return t.build();
   }
 }

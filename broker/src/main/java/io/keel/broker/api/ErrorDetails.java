@@ -4,9 +4,11 @@ import io.keel.broker.api.LeaderResolver.Leader;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.partition.PartitionException;
+import io.keel.broker.raft.ProposalFailedException;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.LeaderHint;
+import io.keel.raft.NotLeaderException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +40,16 @@ final class ErrorDetails {
       }
       return b.build();
     }
+    if (t instanceof NotLeaderException nle) {
+      // The Raft group's own refusal: retriable, and the client should look for the leader.
+      ErrorDetail.Builder b =
+          ErrorDetail.newBuilder().setCode(ErrorCode.NOT_LEADER).setMessage(nle.getMessage());
+      leaderHint(new Leader(nle.leaderId(), -1)).ifPresent(b::setLeader);
+      return b.build();
+    }
+    if (t instanceof ProposalFailedException) {
+      return of(ErrorCode.NOT_LEADER, t.getMessage());
+    }
     return of(ErrorCode.UNKNOWN, t.getClass().getSimpleName() + ": " + t.getMessage());
   }
 
@@ -48,12 +60,24 @@ final class ErrorDetails {
    */
   ErrorDetail of(Throwable failure, String topic, int partition) {
     Throwable t = unwrap(failure);
-    if (t instanceof PartitionException pe && pe.code() == ErrorCode.NOT_LEADER) {
+    boolean notLeader =
+        (t instanceof PartitionException pe && pe.code() == ErrorCode.NOT_LEADER)
+            || t instanceof NotLeaderException
+            || t instanceof ProposalFailedException;
+    if (notLeader) {
       Leader leader = leaders.leaderOf(topic, partition);
       return notLeader(
-          topic + "-" + partition, leader.known() ? leader : new Leader(pe.leaderId(), -1));
+          topic + "-" + partition, leader.known() ? leader : new Leader(namedLeader(t), -1));
     }
     return of(t);
+  }
+
+  /** The leader a refusal names, 0 when none. */
+  private static int namedLeader(Throwable t) {
+    if (t instanceof PartitionException pe) {
+      return pe.leaderId();
+    }
+    return t instanceof NotLeaderException nle ? nle.leaderId() : 0;
   }
 
   /** NOT_LEADER naming {@code leader} (node 0 = unknown) and its address when registered. */

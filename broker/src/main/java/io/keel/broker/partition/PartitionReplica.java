@@ -40,6 +40,16 @@ public final class PartitionReplica {
     return group.term();
   }
 
+  /** Thread-safe: the group's commit index as of its last loop iteration. */
+  public long commitIndex() {
+    return group.commitIndex();
+  }
+
+  /** Thread-safe; leader only: each other voter's match index. */
+  public java.util.Map<Integer, Long> followerMatchIndexes() {
+    return group.followerMatchIndexes();
+  }
+
   /** Thread-safe. */
   public boolean isLeader() {
     return group.isLeader();

@@ -118,7 +118,8 @@ class KeelClientServiceTest {
             new ProducerIdAllocator(dir.resolve("producer-ids"), 1, 10),
             ApiSettings.defaults().withMaxRequestBytes(MAX_REQUEST_BYTES),
             timer,
-            null);
+            null,
+            new PeerStubs());
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -1,6 +1,7 @@
 package io.keel.broker.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,13 +9,17 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.keel.broker.testing.TestCluster;
+import io.keel.proto.DescribeTopicsRequest;
+import io.keel.proto.DescribeTopicsResponse;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
+import io.keel.proto.PartitionDescription;
 import io.keel.proto.PartitionMetadata;
 import io.keel.proto.ProducePartitionData;
+import io.keel.proto.ProducePartitionResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.TopicMetadata;
 import io.keel.proto.records.CompressionType;
@@ -120,6 +125,67 @@ class MetadataLeadersTest {
     assertEquals(term, error.getLeader().getLeaderEpoch(), error.toString());
     assertEquals(
         cluster.node(leader).clientAddress().port(), error.getLeader().getPort(), error.toString());
+  }
+
+  @Test
+  void describeTopicsFromAnyNodeReportsTheLeadersOffsetsAndLaggingReplicas() {
+    assertEquals(ErrorCode.NONE, cluster.createTopic("described", 1, 3).getError().getCode());
+    TestCluster.await(
+        WAIT, () -> cluster.leaderOf("described", 0) != 0, () -> "no leader for described-0");
+    int leader = cluster.leaderOf("described", 0);
+    List<Integer> replicas =
+        cluster.node(leader).metadata().topic("described").orElseThrow().replicas(0);
+    int outsider =
+        cluster.runningNodes().stream()
+            .filter(id -> !replicas.contains(id))
+            .findFirst()
+            .orElseThrow();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(ErrorCode.NONE, produceOne(leader, "described").getError().getCode());
+    }
+    TestCluster.await(
+        WAIT,
+        () -> {
+          PartitionDescription d = describe(outsider);
+          return d.getHighWatermark() == 3 && d.getInSyncReplicasCount() == 3;
+        },
+        () -> "node " + outsider + " describes " + describe(outsider));
+    PartitionDescription d = describe(outsider);
+    assertEquals(0, d.getLogStartOffset(), d.toString());
+    assertEquals(3, d.getLogEndOffset(), d.toString());
+
+    int follower = replicas.stream().filter(id -> id != leader).findFirst().orElseThrow();
+    cluster.stopNode(follower);
+    assertEquals(ErrorCode.NONE, produceOne(leader, "described").getError().getCode());
+    TestCluster.await(
+        WAIT,
+        () -> describe(outsider).getReplicaLagOrDefault(follower, 0) > 0,
+        () -> "node " + outsider + " describes " + describe(outsider));
+    d = describe(outsider);
+    assertEquals(4, d.getHighWatermark(), d.toString());
+    assertFalse(d.getInSyncReplicasList().contains(follower), d.toString());
+    assertTrue(d.getInSyncReplicasList().contains(leader), d.toString());
+  }
+
+  private PartitionDescription describe(int node) {
+    DescribeTopicsResponse r =
+        stub(node)
+            .describeTopics(DescribeTopicsRequest.newBuilder().addTopics("described").build());
+    return r.getTopics(0).getPartitions(0);
+  }
+
+  private ProducePartitionResponse produceOne(int node, String topic) {
+    return stub(node)
+        .produce(
+            ProduceRequest.newBuilder()
+                .setAcks(-1)
+                .addPartitions(
+                    ProducePartitionData.newBuilder()
+                        .setTopic(topic)
+                        .setPartition(0)
+                        .setRecordBatch(ByteString.copyFrom(oneRecord())))
+                .build())
+        .getPartitions(0);
   }
 
   private static byte[] oneRecord() {

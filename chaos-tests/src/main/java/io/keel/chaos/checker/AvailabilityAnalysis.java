@@ -133,9 +133,15 @@ final class AvailabilityAnalysis {
         }
       }
     }
+    List<Long> heals = healNanos.stream().filter(h -> h != null).sorted().toList();
     List<FaultWindow> out = new ArrayList<>();
     for (int i = 0; i < starts.size(); i++) {
       Long heal = healNanos.get(i);
+      int before = firstAtOrAfter(heals, startNanos.get(i));
+      double sinceHeal =
+          before == 0
+              ? Double.POSITIVE_INFINITY
+              : (startNanos.get(i) - heals.get(before - 1)) / 1e9;
       double recovery = heal == null ? Double.NaN : firstAckAfter(acks, heal);
       out.add(
           new FaultWindow(
@@ -144,7 +150,8 @@ final class AvailabilityAnalysis {
               startNanos.get(i) / 1e9,
               heal == null ? Double.NaN : heal / 1e9,
               recovery,
-              stall(acksByPartition, startNanos.get(i))));
+              stall(acksByPartition, startNanos.get(i)),
+              sinceHeal));
     }
     return out;
   }

@@ -104,8 +104,10 @@ final class Summary {
                   f.name(),
                   f.detail()));
     }
-    out.append("\nStall per fault (p50 / p99 / max):\n");
-    for (Availability.StallStats s : a.stallsByFault()) {
+    out.append(
+        "\nStall per fault, faults starting %.0fs or more after the previous heal (p50 / p99 / max):%n"
+            .formatted(Availability.SETTLED_SECONDS));
+    for (Availability.StallStats s : a.stallsByFault(Availability.SETTLED_SECONDS)) {
       out.append(
           "  %-18s n=%-3d %s / %s / %s%n"
               .formatted(

@@ -280,7 +280,8 @@ class CheckerTest {
     Availability a = check(h).availability();
 
     assertEquals(0.8, a.faults().get(0).stallSeconds(), 0.01);
-    Availability.StallStats stats = a.stallsByFault().get(0);
+    assertEquals(Double.POSITIVE_INFINITY, a.faults().get(0).sinceHealSeconds());
+    Availability.StallStats stats = a.stallsByFault(15).get(0);
     assertEquals("kill-leader", stats.name());
     assertEquals(0.8, stats.p99(), 0.01);
   }
