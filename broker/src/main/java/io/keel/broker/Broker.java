@@ -6,12 +6,14 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.keel.broker.api.ApiSettings;
 import io.keel.broker.api.KeelClientService;
+import io.keel.broker.api.PeerStubs;
 import io.keel.broker.config.BrokerConfig;
 import io.keel.broker.config.HostPort;
 import io.keel.broker.controller.BrokerLifecycle;
 import io.keel.broker.controller.ControllerClient;
 import io.keel.broker.controller.ControllerService;
 import io.keel.broker.controller.ControllerSettings;
+import io.keel.broker.controller.LeaderReportingObserver;
 import io.keel.broker.controller.MetadataCache;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.QuorumController;
@@ -25,6 +27,7 @@ import io.keel.broker.partition.PartitionStatus;
 import io.keel.broker.partition.ProducerIdAllocator;
 import io.keel.broker.raft.EventLoopRuntime;
 import io.keel.broker.raft.RaftGroup;
+import io.keel.broker.raft.RaftObserver;
 import io.keel.broker.raft.RuntimeConfig;
 import io.keel.broker.transport.GrpcRaftTransport;
 import io.keel.broker.transport.PeerDirectory;
@@ -61,12 +64,13 @@ public final class Broker implements AutoCloseable {
   private static final int PEER_QUEUE_MESSAGES = 16_384;
   private static final int GRPC_MAX_INBOUND_BYTES = 64 << 20;
   private static final long SHUTDOWN_POLL_MS = 20;
+  private static final Duration CLIENT_KEEPALIVE_MIN = Duration.ofSeconds(5);
 
   private final BrokerConfig config;
   private final ServerBuilder<?> serverBuilder;
   private final CompletableFuture<Throwable> fatal = new CompletableFuture<>();
   private final BrokerMetrics metrics;
-  private final MetadataCache cache = new MetadataCache();
+  private final MetadataCache cache;
   private final ScheduledExecutorService scheduler;
   private LogStore store;
   private GrpcRaftTransport transport;
@@ -75,7 +79,8 @@ public final class Broker implements AutoCloseable {
   private ControllerClient controllerClient;
   private PartitionManager partitions;
   private GroupCoordinatorService groups;
-  private BrokerLifecycle lifecycle;
+  private volatile BrokerLifecycle lifecycle;
+  private final PeerStubs peerStubs = new PeerStubs();
   private Server server;
   private Server internalServer;
   private HttpEndpoints http;
@@ -88,6 +93,7 @@ public final class Broker implements AutoCloseable {
     this.config = config;
     this.serverBuilder = serverBuilder;
     this.metrics = new BrokerMetrics(config.nodeId());
+    this.cache = new MetadataCache(config.dataDir().resolve("metadata-image"));
     this.scheduler =
         Executors.newScheduledThreadPool(
             2, Thread.ofPlatform().name("broker-" + config.nodeId() + "-timer", 0).factory());
@@ -126,25 +132,20 @@ public final class Broker implements AutoCloseable {
     store = LogStore.open(storeConfig());
     transport =
         new GrpcRaftTransport(nodeId, config.clusterId(), peerDirectory(), PEER_QUEUE_MESSAGES);
-    runtime = new EventLoopRuntime(runtimeConfig(), store, transport, metrics, this::onFatal);
+    RaftObserver observer = new LeaderReportingObserver(metrics, this::heartbeatNow);
+    runtime = new EventLoopRuntime(runtimeConfig(), store, transport, observer, this::onFatal);
     if (config.isController()) {
       controller =
           new QuorumController(
               controllerSettings(),
               runtime,
               Membership.ofVoters(config.controllerQuorumVoters().keySet()),
-              cache);
+              cache,
+              System::nanoTime);
     }
     controllerClient =
         new ControllerClient(
-            voterAddresses(),
-            cache,
-            config.controllerRequestTimeout(),
-            () -> {
-              if (lifecycle != null) {
-                lifecycle.refreshNow();
-              }
-            });
+            voterAddresses(), cache, config.controllerRequestTimeout(), this::heartbeatNow);
     partitions =
         new PartitionManager(
             nodeId,
@@ -180,6 +181,13 @@ public final class Broker implements AutoCloseable {
     registerGauges();
   }
 
+  private void heartbeatNow() {
+    BrokerLifecycle current = lifecycle;
+    if (current != null) {
+      current.refreshNow();
+    }
+  }
+
   private void startServers() {
     RaftTransportService raftService =
         new RaftTransportService(config.nodeId(), config.clusterId(), m -> runtime.deliver(m));
@@ -195,9 +203,14 @@ public final class Broker implements AutoCloseable {
                 config.dataDir().resolve("producer-ids"), config.nodeId(), 1_000),
             ApiSettings.defaults().withMaxRequestBytes(config.maxRequestBytes()),
             scheduler,
-            groups);
+            groups,
+            peerStubs);
     serverBuilder.maxInboundMessageSize(
         Math.max(GRPC_MAX_INBOUND_BYTES, config.maxRequestBytes() + (1 << 20)));
+    if (serverBuilder instanceof NettyServerBuilder netty) {
+      // Clients ping every 10 s while calls are open, to notice a node that stopped answering.
+      netty.permitKeepAliveTime(CLIENT_KEEPALIVE_MIN.toMillis(), TimeUnit.MILLISECONDS);
+    }
     serverBuilder.addService(
         ServerInterceptors.intercept(clientService, new RequestMetricsInterceptor(metrics)));
     Optional<HostPort> internalListen = config.internalListenAddress();
@@ -460,6 +473,7 @@ public final class Broker implements AutoCloseable {
     closeIfOpen(runtime);
     closeIfOpen(transport);
     closeIfOpen(controllerClient);
+    closeIfOpen(peerStubs);
     cache.close();
     scheduler.shutdownNow();
     closeIfOpen(store);

@@ -1,5 +1,6 @@
 package io.keel.broker.api;
 
+import io.keel.broker.api.LeaderResolver.Leader;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataImage;
 import io.keel.broker.controller.MetadataView;
@@ -8,8 +9,6 @@ import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.partition.PartitionManager;
 import io.keel.broker.partition.PartitionStatus;
 import io.keel.proto.DescribeClusterResponse;
-import io.keel.proto.DescribeTopicsRequest;
-import io.keel.proto.DescribeTopicsResponse;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.ListTopicsRequest;
@@ -18,34 +17,34 @@ import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
 import io.keel.proto.Node;
 import io.keel.proto.NodeStatus;
-import io.keel.proto.PartitionDescription;
 import io.keel.proto.PartitionMetadata;
-import io.keel.proto.TopicDescription;
 import io.keel.proto.TopicListing;
 import io.keel.proto.TopicMetadata;
 import io.keel.proto.TopicPartition;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Metadata, DescribeCluster, ListTopics and DescribeTopics, answered from this node's metadata
- * image. Partition leaders come from the local replica when this node hosts one (authoritative),
- * otherwise from the controller's hints.
+ * Metadata, DescribeCluster and ListTopics, answered from this node's metadata image. Partition
+ * leaders are the newest (by term) of the local replica's Raft view and the controller's hint (see
+ * {@link LeaderResolver}).
  */
 final class ClusterRequests {
-  private final int nodeId;
   private final String clusterId;
   private final PartitionManager partitions;
   private final MetadataView metadata;
+  private final LeaderResolver leaders;
 
   ClusterRequests(
-      int nodeId, String clusterId, PartitionManager partitions, MetadataView metadata) {
-    this.nodeId = nodeId;
+      String clusterId,
+      PartitionManager partitions,
+      MetadataView metadata,
+      LeaderResolver leaders) {
     this.clusterId = clusterId;
     this.partitions = partitions;
     this.metadata = metadata;
+    this.leaders = leaders;
   }
 
   MetadataResponse metadata(MetadataRequest request) {
@@ -65,7 +64,7 @@ final class ClusterRequests {
       }
       TopicMetadata.Builder t = TopicMetadata.newBuilder().setName(name);
       for (int p = 0; p < topic.get().partitions(); p++) {
-        Leader leader = leaderOf(topic.get(), p);
+        Leader leader = leaders.leaderOf(topic.get(), p);
         t.addPartitions(
             PartitionMetadata.newBuilder()
                 .setPartition(p)
@@ -82,23 +81,6 @@ final class ClusterRequests {
   private static ErrorDetail unknownTopic(String name) {
     return ErrorDetails.of(
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
-  }
-
-  private record Leader(int nodeId, long epoch) {}
-
-  private Leader leaderOf(TopicInfo topic, int partition) {
-    Optional<PartitionStatus> local = partitions.status(topic.name(), partition);
-    if (local.isPresent() && local.get().leader()) {
-      return new Leader(nodeId, local.get().leaderEpoch());
-    }
-    PartitionLeader hint = metadata.partitionLeaders().get(topic.groupId(partition));
-    if (hint != null) {
-      return new Leader(hint.nodeId(), hint.term());
-    }
-    if (local.isPresent() && local.get().leaderId() > 0) {
-      return new Leader(local.get().leaderId(), -1);
-    }
-    return new Leader(0, -1);
   }
 
   static Node node(BrokerInfo broker) {
@@ -175,52 +157,5 @@ final class ClusterRequests {
               .setReplicationFactor(t.replicationFactor()));
     }
     return b.build();
-  }
-
-  DescribeTopicsResponse describeTopics(DescribeTopicsRequest request) {
-    MetadataImage image = metadata.image();
-    List<String> names =
-        request.getTopicsList().isEmpty()
-            ? List.copyOf(image.topics().keySet())
-            : request.getTopicsList();
-    DescribeTopicsResponse.Builder b = DescribeTopicsResponse.newBuilder();
-    for (String name : names) {
-      Optional<TopicInfo> topic = image.topic(name);
-      if (topic.isEmpty()) {
-        b.addTopics(TopicDescription.newBuilder().setName(name).setError(unknownTopic(name)));
-        continue;
-      }
-      b.addTopics(describe(topic.get()));
-    }
-    return b.build();
-  }
-
-  private TopicDescription describe(TopicInfo topic) {
-    TopicDescription.Builder t =
-        TopicDescription.newBuilder()
-            .setName(topic.name())
-            .setReplicationFactor(topic.replicationFactor())
-            .putAllConfigs(topic.configs());
-    for (int p = 0; p < topic.partitions(); p++) {
-      Leader leader = leaderOf(topic, p);
-      PartitionDescription.Builder d =
-          PartitionDescription.newBuilder()
-              .setPartition(p)
-              .setLeaderId(leader.nodeId())
-              .setLeaderEpoch(leader.epoch())
-              .addAllReplicas(topic.replicas(p))
-              .addAllInSyncReplicas(topic.replicas(p))
-              .setLogStartOffset(-1)
-              .setLogEndOffset(-1)
-              .setHighWatermark(-1);
-      Optional<PartitionStatus> local = partitions.status(topic.name(), p);
-      if (local.isPresent() && local.get().leader()) {
-        d.setLogStartOffset(local.get().logStartOffset())
-            .setLogEndOffset(local.get().logEndOffset())
-            .setHighWatermark(local.get().highWatermark());
-      }
-      t.addPartitions(d);
-    }
-    return t.build();
   }
 }

@@ -63,6 +63,7 @@ import java.util.function.Supplier;
 public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   private final PartitionRequests partitions;
   private final ClusterRequests cluster;
+  private final TopicDescriber topics;
   private final ControllerClient controller;
   private final ProducerIdAllocator producerIds;
   private final GroupCoordinatorService groups;
@@ -76,9 +77,11 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
       ProducerIdAllocator producerIds,
       ApiSettings settings,
       ScheduledExecutorService timer,
-      GroupCoordinatorService groups) {
-    ErrorDetails errors = new ErrorDetails(metadata);
-    PartitionRouter router = new PartitionRouter(partitionManager, metadata, errors);
+      GroupCoordinatorService groups,
+      PeerStubs peers) {
+    LeaderResolver leaders = new LeaderResolver(partitionManager, metadata);
+    ErrorDetails errors = new ErrorDetails(metadata, leaders);
+    PartitionRouter router = new PartitionRouter(partitionManager, metadata, leaders, errors);
     this.partitions =
         new PartitionRequests(
             router,
@@ -87,7 +90,8 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
             settings,
             timer,
             (group, member, epoch) -> groups.checkFetchMember(group, member, epoch));
-    this.cluster = new ClusterRequests(nodeId, clusterId, partitionManager, metadata);
+    this.cluster = new ClusterRequests(clusterId, partitionManager, metadata, leaders);
+    this.topics = new TopicDescriber(nodeId, partitionManager, metadata, leaders, errors, peers);
     this.controller = controller;
     this.producerIds = producerIds;
     this.groups = groups;
@@ -161,7 +165,7 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   @Override
   public void describeTopics(
       DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
-    reply(now(() -> cluster.describeTopics(request)), observer);
+    reply(topics.describe(request), observer);
   }
 
   @Override

@@ -128,7 +128,7 @@ final class PartitionRequests {
                                 + "; it may still be committed (retry with the same sequence)"))
                     .build();
               }
-              return out.setError(errors.of(err)).build();
+              return out.setError(errors.of(err, data.getTopic(), data.getPartition())).build();
             });
   }
 
@@ -246,7 +246,7 @@ final class PartitionRequests {
 
   private FetchPartitionResponse fetchAnswer(FetchPartition asked, FetchOperation.Outcome o) {
     if (o.error() != null) {
-      return fetchError(asked, errors.of(o.error()));
+      return fetchError(asked, errors.of(o.error(), asked.getTopic(), asked.getPartition()));
     }
     PartitionRead read = o.read();
     if (asked.getCurrentLeaderEpoch() > 0 && asked.getCurrentLeaderEpoch() < read.leaderEpoch()) {
@@ -313,7 +313,7 @@ final class PartitionRequests {
     return route
         .replica()
         .onLoop(sm -> lookUp(sm, spec, out))
-        .exceptionally(err -> out.setError(errors.of(err)).build());
+        .exceptionally(err -> out.setError(errors.of(err, p.getTopic(), p.getPartition())).build());
   }
 
   private static ListOffsetsPartitionResponse lookUp(

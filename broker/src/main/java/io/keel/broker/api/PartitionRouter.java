@@ -1,7 +1,6 @@
 package io.keel.broker.api;
 
 import io.keel.broker.controller.MetadataView;
-import io.keel.broker.controller.PartitionLeader;
 import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.partition.PartitionManager;
 import io.keel.broker.partition.PartitionReplica;
@@ -17,11 +16,17 @@ final class PartitionRouter {
 
   private final PartitionManager partitions;
   private final MetadataView metadata;
+  private final LeaderResolver leaders;
   private final ErrorDetails errors;
 
-  PartitionRouter(PartitionManager partitions, MetadataView metadata, ErrorDetails errors) {
+  PartitionRouter(
+      PartitionManager partitions,
+      MetadataView metadata,
+      LeaderResolver leaders,
+      ErrorDetails errors) {
     this.partitions = partitions;
     this.metadata = metadata;
+    this.leaders = leaders;
     this.errors = errors;
   }
 
@@ -44,10 +49,8 @@ final class PartitionRouter {
               "topic '%s' has %d partitions; partition %d does not exist",
               topic, info.get().partitions(), partition));
     }
-    PartitionLeader leader = metadata.partitionLeaders().get(info.get().groupId(partition));
-    int leaderId = leader == null ? 0 : leader.nodeId();
-    long epoch = leader == null ? -1 : leader.term();
-    return new Route(null, errors.notLeader(topic + "-" + partition, leaderId, epoch));
+    return new Route(
+        null, errors.notLeader(topic + "-" + partition, leaders.leaderOf(info.get(), partition)));
   }
 
   private static Route failed(ErrorCode code, String message) {

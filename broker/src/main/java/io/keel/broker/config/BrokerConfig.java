@@ -138,11 +138,15 @@ public final class BrokerConfig {
           Parsers.intAtLeast(1024));
   public static final ConfigKey<Integer> RAFT_TICK_MS =
       new ConfigKey<>(
-          "raft.tick.ms", "100", "Period of the Raft clock in ms.", Parsers.intAtLeast(1));
+          "raft.tick.ms",
+          "50",
+          "Period of the Raft clock in ms (with raft.election.ticks 6: elections after 300-600 ms"
+              + " without a leader; see docs/raft.md, Timing).",
+          Parsers.intAtLeast(1));
   public static final ConfigKey<Integer> RAFT_ELECTION_TICKS =
       new ConfigKey<>(
           "raft.election.ticks",
-          "10",
+          "6",
           "Ticks without a leader before a follower campaigns (randomised up to twice this).",
           Parsers.intAtLeast(2));
   public static final ConfigKey<Integer> RAFT_HEARTBEAT_TICKS =

@@ -144,7 +144,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     for (GroupLeader l : r.getLeadersList()) {
       leaders.put(l.getGroupId(), new PartitionLeader(l.getLeaderId(), l.getTerm()));
     }
-    cache.setPartitionLeaders(leaders);
+    cache.mergePartitionLeaders(leaders);
     cache.setLastSeenMsAgo(r.getLastSeenMsAgoMap());
     controllerVersion = r.getMetadataVersion();
     if (!shuttingDown) {

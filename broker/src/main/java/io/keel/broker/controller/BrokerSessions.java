@@ -23,6 +23,7 @@ final class BrokerSessions {
   private final Map<Long, PartitionLeader> leaders = new HashMap<>();
   private final Map<Integer, Map<Long, Integer>> transfers = new HashMap<>();
   private long since;
+  private long lastTimerNanos;
 
   BrokerSessions(long sessionTimeoutNanos) {
     this.sessionTimeoutNanos = sessionTimeoutNanos;
@@ -35,6 +36,24 @@ final class BrokerSessions {
     leaders.clear();
     transfers.clear();
     since = nowNanos;
+    lastTimerNanos = nowNanos;
+  }
+
+  /**
+   * Called on every run of the controller's timer. A gap since the previous run longer than {@code
+   * maxGapNanos} means this controller was not running (its process paused or starved): the nodes'
+   * silence over that time proves nothing, so every session restarts now instead of expiring (a
+   * resumed controller once marked every node offline, itself included). Returns true when it did.
+   */
+  boolean onTimer(long nowNanos, long maxGapNanos) {
+    long gap = nowNanos - lastTimerNanos;
+    lastTimerNanos = nowNanos;
+    if (gap <= maxGapNanos) {
+      return false;
+    }
+    lastSeenNanos.replaceAll((id, t) -> nowNanos);
+    since = nowNanos;
+    return true;
   }
 
   void heard(int nodeId, long nowNanos) {

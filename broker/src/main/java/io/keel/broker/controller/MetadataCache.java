@@ -1,6 +1,9 @@
 package io.keel.broker.controller;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +30,27 @@ public final class MetadataCache implements MetadataView, AutoCloseable {
   private volatile Map<Long, PartitionLeader> leaders = Map.of();
   private volatile Map<Integer, Long> lastSeen = Map.of();
   private volatile int controllerLeaderId;
+  private final Path imageFile; // null: images are not kept on disk
+
+  /** A cache that keeps nothing on disk (tests). */
+  public MetadataCache() {
+    this(null);
+  }
+
+  /**
+   * A cache that starts from the image last kept in {@code imageFile} (see {@link ImageFile}) and
+   * keeps every newer image there, so a restarted node knows its partitions and peers before it
+   * reaches a controller.
+   */
+  public MetadataCache(Path imageFile) {
+    this.imageFile = imageFile;
+    if (imageFile != null) {
+      image = ImageFile.load(imageFile);
+      if (image.version() > 0) {
+        log.info("starting from metadata version {} kept in {}", image.version(), imageFile);
+      }
+    }
+  }
 
   /** Takes {@code next} if it is newer than the current image; thread-safe. */
   public void offer(MetadataImage next) {
@@ -42,9 +66,25 @@ public final class MetadataCache implements MetadataView, AutoCloseable {
         ready.addAll(waiters.pollFirstEntry().getValue());
       }
       // Submitted under the lock so notifications keep version order.
-      notifier.execute(() -> listeners.forEach(r -> r.deliver(next)));
+      notifier.execute(
+          () -> {
+            listeners.forEach(r -> r.deliver(next));
+            keep(next);
+          });
     }
     ready.forEach(f -> f.complete(next));
+  }
+
+  /** Writes {@code next} to the image file unless a newer image has arrived meanwhile. */
+  private void keep(MetadataImage next) {
+    if (imageFile == null || image != next) {
+      return;
+    }
+    try {
+      ImageFile.save(imageFile, next);
+    } catch (IOException e) {
+      log.warn("cannot keep metadata version {} in {}", next.version(), imageFile, e);
+    }
   }
 
   /** A listener and the last image it saw: each listener sees strictly increasing versions. */
@@ -70,8 +110,21 @@ public final class MetadataCache implements MetadataView, AutoCloseable {
     }
   }
 
-  public void setPartitionLeaders(Map<Long, PartitionLeader> value) {
-    leaders = Map.copyOf(value);
+  /**
+   * Folds leaders reported by the controller into the known ones, keeping per group the one with
+   * the higher term (the report on a tie). A controller that has just taken over knows only the
+   * nodes that heartbeated since, so a report missing a group must not make its leader unknown.
+   * Groups of topics no longer in the image are dropped.
+   */
+  public synchronized void mergePartitionLeaders(Map<Long, PartitionLeader> reported) {
+    Map<Long, PartitionLeader> next = new HashMap<>(leaders);
+    reported.forEach(
+        (group, leader) ->
+            next.merge(
+                group, leader, (known, fresh) -> fresh.term() >= known.term() ? fresh : known));
+    MetadataImage current = image;
+    next.keySet().removeIf(group -> !current.hasGroup(group));
+    leaders = Map.copyOf(next);
   }
 
   public void setLastSeenMsAgo(Map<Integer, Long> value) {

@@ -90,6 +90,13 @@ public record MetadataImage(
     return topics.values().stream().filter(t -> t.topicId() == topicId).findFirst();
   }
 
+  /** True when {@code groupId} is a partition group of a topic in this image. */
+  public boolean hasGroup(long groupId) {
+    return topicById(TopicInfo.topicIdOf(groupId))
+        .map(t -> TopicInfo.partitionOf(groupId) < t.partitions())
+        .orElse(false);
+  }
+
   public Optional<BrokerInfo> broker(int nodeId) {
     return Optional.ofNullable(brokers.get(nodeId));
   }

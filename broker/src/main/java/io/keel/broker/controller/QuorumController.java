@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class QuorumController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QuorumController.class);
 
   private final ControllerSettings settings;
+  private final LongSupplier clock;
   private final GroupRuntime runtime;
   private final Membership voters;
   private final MetadataStateMachine sm;
@@ -54,9 +56,17 @@ public final class QuorumController implements AutoCloseable {
   private long leaderTerm;
   private long lastBalanceNanos;
 
+  /**
+   * @param clock monotonic nanoseconds (System::nanoTime in production)
+   */
   public QuorumController(
-      ControllerSettings settings, GroupRuntime runtime, Membership voters, MetadataCache cache) {
+      ControllerSettings settings,
+      GroupRuntime runtime,
+      Membership voters,
+      MetadataCache cache,
+      LongSupplier clock) {
     this.settings = settings;
+    this.clock = clock;
     this.runtime = runtime;
     this.voters = voters;
     this.sm = new MetadataStateMachine(cache::offer, this::onRoleChange);
@@ -108,7 +118,7 @@ public final class QuorumController implements AutoCloseable {
   }
 
   private CompletableFuture<RegisterBrokerResponse> registerOnLoop(RegisterBrokerRequest r) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     sessions.heard(r.getNodeId(), now);
     sessions.setShuttingDown(r.getNodeId(), false);
     BrokerInfo known = sm.image().broker(r.getNodeId()).orElse(null);
@@ -139,7 +149,7 @@ public final class QuorumController implements AutoCloseable {
           .setError(error(ErrorCode.INVALID_REQUEST, "node " + nodeId + " is not registered"))
           .build();
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     sessions.heard(nodeId, now);
     sessions.reportLeadership(nodeId, r.getLedGroupsList());
     sessions.setShuttingDown(nodeId, r.getShuttingDown());
@@ -244,7 +254,7 @@ public final class QuorumController implements AutoCloseable {
     }
     leaderTerm = state.term();
     long term = state.term();
-    sessions.reset(System.nanoTime());
+    sessions.reset(clock.getAsLong());
     onlineChangesInFlight.clear();
     topics.reset();
     // A read index completes once an entry of this term is committed and applied: from then on
@@ -259,7 +269,7 @@ public final class QuorumController implements AutoCloseable {
                         () -> {
                           if (failure == null && group.isLeader() && group.term() == term) {
                             active = true;
-                            lastBalanceNanos = System.nanoTime();
+                            lastBalanceNanos = clock.getAsLong();
                             log.info(
                                 "node {} is the active controller (term {})",
                                 settings.nodeId(),
@@ -272,7 +282,12 @@ public final class QuorumController implements AutoCloseable {
     if (!active || group.term() != leaderTerm) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
+    if (sessions.onTimer(now, maxTimerGapNanos())) {
+      log.warn(
+          "controller {} did not run for a while; restarting every session", settings.nodeId());
+      return;
+    }
     for (BrokerInfo broker : sm.image().brokers().values()) {
       if (broker.online() && sessions.expired(broker.nodeId(), now)) {
         maybeSetOnline(broker.nodeId(), false);
@@ -282,6 +297,11 @@ public final class QuorumController implements AutoCloseable {
       lastBalanceNanos = now;
       LeaderBalancer.plan(sm.image(), sessions, now);
     }
+  }
+
+  /** Half a session: a longer gap between timer runs cannot be a busy loop's jitter. */
+  private long maxTimerGapNanos() {
+    return settings.sessionTimeout().toNanos() / 2;
   }
 
   private ControllerError notController() {

@@ -35,6 +35,21 @@ public final class PartitionReplica {
     return group.leaderId();
   }
 
+  /** Thread-safe: the group's current Raft term (the leader's term once a leader is known). */
+  public long term() {
+    return group.term();
+  }
+
+  /** Thread-safe: the group's commit index as of its last loop iteration. */
+  public long commitIndex() {
+    return group.commitIndex();
+  }
+
+  /** Thread-safe; leader only: each other voter's match index. */
+  public java.util.Map<Integer, Long> followerMatchIndexes() {
+    return group.followerMatchIndexes();
+  }
+
   /** Thread-safe. */
   public boolean isLeader() {
     return group.isLeader();

@@ -106,8 +106,8 @@ class KeelClientServiceTest {
                     "small", List.of(List.of(1)), Map.of("max.message.bytes", "500")),
                 5);
     long remoteGroup = image.topic("remote").map(t -> t.groupId(0)).orElseThrow();
-    metadata.setPartitionLeaders(Map.of(remoteGroup, new PartitionLeader(2, 7)));
     metadata.offer(image);
+    metadata.mergePartitionLeaders(Map.of(remoteGroup, new PartitionLeader(2, 7)));
     KeelClientService service =
         new KeelClientService(
             1,
@@ -118,7 +118,8 @@ class KeelClientServiceTest {
             new ProducerIdAllocator(dir.resolve("producer-ids"), 1, 10),
             ApiSettings.defaults().withMaxRequestBytes(MAX_REQUEST_BYTES),
             timer,
-            null);
+            null,
+            new PeerStubs());
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

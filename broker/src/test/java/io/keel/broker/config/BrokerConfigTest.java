@@ -29,7 +29,7 @@ class BrokerConfigTest {
     BrokerConfig config = BrokerConfig.of(REQUIRED);
     assertEquals(1, config.nodeId());
     assertEquals(new FsyncPolicy.Always(), config.fsync());
-    assertEquals(Duration.ofMillis(100), config.raftTick());
+    assertEquals(Duration.ofMillis(50), config.raftTick());
     assertEquals(3, config.controllerQuorumVoters().size());
     assertEquals(new HostPort("localhost", 9093), config.controllerQuorumVoters().get(2));
     assertTrue(config.isController());

@@ -24,11 +24,61 @@ public record Availability(List<WriteGap> longestWriteGaps, List<FaultWindow> fa
   /**
    * Times in seconds since the run started; heal is NaN when the fault was never healed and
    * recoverySeconds (heal to first acknowledged send) is NaN when no send succeeded afterwards.
+   * stallSeconds is what clients saw of the fault: from its start until every partition that had an
+   * acknowledged send in the {@link #ACTIVE_WINDOW_SECONDS} before it has one again (so the
+   * partitions the fault hit, as the others answer at once); NaN if one never did. sinceHealSeconds
+   * is the time since the previous fault was healed (infinite for the first): a killed node is
+   * restarted at its heal but may take seconds to start on a loaded machine, and a fault shortly
+   * after then hits a cluster that is still missing a node.
    */
   public record FaultWindow(
       String name,
       String detail,
       double startSeconds,
       double healSeconds,
-      double recoverySeconds) {}
+      double recoverySeconds,
+      double stallSeconds,
+      double sinceHealSeconds) {}
+
+  /** A restarted node is given this long to start before a later fault's stall counts. */
+  public static final double SETTLED_SECONDS = 15;
+
+  /** A partition counts as written at a fault's start if it had an ack this long before. */
+  public static final double ACTIVE_WINDOW_SECONDS = 2.0;
+
+  /** Stall percentiles of the faults of one name (nearest rank); never-recovered count as +inf. */
+  public record StallStats(String name, int count, double p50, double p99, double max) {}
+
+  /**
+   * Stall statistics per fault name, in name order, over the faults that started at least {@code
+   * settledSeconds} after the previous heal.
+   */
+  public List<StallStats> stallsByFault(double settledSeconds) {
+    java.util.Map<String, List<Double>> byName = new java.util.TreeMap<>();
+    for (FaultWindow f : faults) {
+      if (f.sinceHealSeconds() < settledSeconds) {
+        continue;
+      }
+      double stall = Double.isNaN(f.stallSeconds()) ? Double.POSITIVE_INFINITY : f.stallSeconds();
+      byName.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(stall);
+    }
+    List<StallStats> out = new java.util.ArrayList<>();
+    byName.forEach(
+        (name, stalls) -> {
+          List<Double> sorted = stalls.stream().sorted().toList();
+          out.add(
+              new StallStats(
+                  name,
+                  sorted.size(),
+                  rank(sorted, 0.50),
+                  rank(sorted, 0.99),
+                  sorted.get(sorted.size() - 1)));
+        });
+    return out;
+  }
+
+  private static double rank(List<Double> sorted, double quantile) {
+    int index = (int) Math.ceil(quantile * sorted.size()) - 1;
+    return sorted.get(Math.clamp(index, 0, sorted.size() - 1));
+  }
 }

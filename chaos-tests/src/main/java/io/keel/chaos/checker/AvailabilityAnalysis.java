@@ -21,7 +21,49 @@ final class AvailabilityAnalysis {
     List<Operation> sends = ops.stream().filter(o -> o.op() instanceof Op.Send).toList();
     List<Long> acks =
         sends.stream().filter(Operation::isOk).map(Operation::completeNanos).sorted().toList();
-    return new Availability(writeGaps(sends), faultWindows(ops, acks));
+    return new Availability(writeGaps(sends), faultWindows(ops, acks, acksByPartition(sends)));
+  }
+
+  private static Map<Integer, List<Long>> acksByPartition(List<Operation> sends) {
+    Map<Integer, List<Long>> out = new TreeMap<>();
+    for (Operation o : sends) {
+      if (o.isOk()) {
+        out.computeIfAbsent(((Op.Send) o.op()).partition(), p -> new ArrayList<>())
+            .add(o.completeNanos());
+      }
+    }
+    out.values().forEach(Collections::sort);
+    return out;
+  }
+
+  /**
+   * From {@code start} until every partition acknowledged in the active window before it has an
+   * acknowledgement again; NaN if one never has, 0 if none was active.
+   */
+  private static double stall(Map<Integer, List<Long>> acksByPartition, long start) {
+    long windowNanos = (long) (Availability.ACTIVE_WINDOW_SECONDS * 1e9);
+    double worst = 0;
+    for (List<Long> acks : acksByPartition.values()) {
+      int next = firstAtOrAfter(acks, start);
+      boolean active = next > 0 && acks.get(next - 1) >= start - windowNanos;
+      if (!active) {
+        continue;
+      }
+      if (next == acks.size()) {
+        return Double.NaN;
+      }
+      worst = Math.max(worst, (acks.get(next) - start) / 1e9);
+    }
+    return worst;
+  }
+
+  private static int firstAtOrAfter(List<Long> sorted, long t) {
+    int i = Collections.binarySearch(sorted, t);
+    int first = i >= 0 ? i : -i - 1;
+    while (first > 0 && sorted.get(first - 1) >= t) {
+      first--;
+    }
+    return first;
   }
 
   /** Gaps run from the first send's invocation to the last send's end, between acks. */
@@ -65,7 +107,8 @@ final class AvailabilityAnalysis {
   }
 
   /** Pairs START and HEAL events of the same fault name in order. */
-  private static List<FaultWindow> faultWindows(List<Operation> ops, List<Long> acks) {
+  private static List<FaultWindow> faultWindows(
+      List<Operation> ops, List<Long> acks, Map<Integer, List<Long>> acksByPartition) {
     Map<String, Deque<Integer>> open = new HashMap<>();
     List<Op.Fault> starts = new ArrayList<>();
     List<Long> startNanos = new ArrayList<>();
@@ -90,9 +133,15 @@ final class AvailabilityAnalysis {
         }
       }
     }
+    List<Long> heals = healNanos.stream().filter(h -> h != null).sorted().toList();
     List<FaultWindow> out = new ArrayList<>();
     for (int i = 0; i < starts.size(); i++) {
       Long heal = healNanos.get(i);
+      int before = firstAtOrAfter(heals, startNanos.get(i));
+      double sinceHeal =
+          before == 0
+              ? Double.POSITIVE_INFINITY
+              : (startNanos.get(i) - heals.get(before - 1)) / 1e9;
       double recovery = heal == null ? Double.NaN : firstAckAfter(acks, heal);
       out.add(
           new FaultWindow(
@@ -100,7 +149,9 @@ final class AvailabilityAnalysis {
               starts.get(i).detail(),
               startNanos.get(i) / 1e9,
               heal == null ? Double.NaN : heal / 1e9,
-              recovery));
+              recovery,
+              stall(acksByPartition, startNanos.get(i)),
+              sinceHeal));
     }
     return out;
   }

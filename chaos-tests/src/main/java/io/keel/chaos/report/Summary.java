@@ -79,6 +79,10 @@ final class Summary {
     }
   }
 
+  private static String seconds(double s) {
+    return Double.isNaN(s) || Double.isInfinite(s) ? "  never" : "%6.2fs".formatted(s);
+  }
+
   private static void availability(StringBuilder out, Availability a) {
     out.append("\nLongest window without an acknowledged send:\n");
     for (Availability.WriteGap g : a.longestWriteGaps()) {
@@ -86,18 +90,28 @@ final class Summary {
           "  p%-3d %7.2fs  (%.2fs .. %.2fs)%n"
               .formatted(g.partition(), g.seconds(), g.fromSeconds(), g.toSeconds()));
     }
-    out.append("\nFaults (start, held, first acknowledged send after heal):\n");
+    out.append(
+        "\nFaults (start, held, stall: start to the next ack on every partition written before"
+            + " it, first acknowledged send after heal):\n");
     for (Availability.FaultWindow f : a.faults()) {
       out.append(
-          "  %8.2fs  held %6.2fs  recovered %s  %s: %s%n"
+          "  %8.2fs  held %6.2fs  stall %s  recovered %s  %s: %s%n"
               .formatted(
                   f.startSeconds(),
                   f.healSeconds() - f.startSeconds(),
-                  Double.isNaN(f.recoverySeconds())
-                      ? "  never"
-                      : "%6.2fs".formatted(f.recoverySeconds()),
+                  seconds(f.stallSeconds()),
+                  seconds(f.recoverySeconds()),
                   f.name(),
                   f.detail()));
+    }
+    out.append(
+        "\nStall per fault, faults starting %.0fs or more after the previous heal (p50 / p99 / max):%n"
+            .formatted(Availability.SETTLED_SECONDS));
+    for (Availability.StallStats s : a.stallsByFault(Availability.SETTLED_SECONDS)) {
+      out.append(
+          "  %-18s n=%-3d %s / %s / %s%n"
+              .formatted(
+                  s.name(), s.count(), seconds(s.p50()), seconds(s.p99()), seconds(s.max())));
     }
   }
 }

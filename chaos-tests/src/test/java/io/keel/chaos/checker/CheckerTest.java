@@ -260,5 +260,29 @@ class CheckerTest {
     assertEquals(1.0, f.startSeconds(), 0.01);
     assertEquals(5.001, f.healSeconds(), 0.01);
     assertEquals(0.5, f.recoverySeconds(), 0.01);
+    assertEquals(4.5, f.stallSeconds(), 0.01);
+  }
+
+  @Test
+  void stallCountsOnlyPartitionsWrittenBeforeTheFaultAndWaitsForTheSlowest() {
+    TestHistory h = new TestHistory();
+    h.at(0).send(1, 2, 100, 0); // p2: idle long before the fault, ignored
+    h.at(5000).send(1, 0, 1, 0);
+    h.at(5100).send(1, 1, 2, 0);
+    h.at(6000).fault("kill-leader", FaultAction.START);
+    h.at(6050).send(1, 0, 3, 1); // p0 unaffected
+    h.at(6800).send(1, 1, 4, 1); // p1 led by the killed node
+    h.at(7000).fault("kill-leader", FaultAction.HEAL);
+    h.at(9000).send(1, 2, 101, 1);
+    h.finalRead(
+        rec(0, 0, 1), rec(0, 1, 3), rec(1, 0, 2), rec(1, 1, 4), rec(2, 0, 100), rec(2, 1, 101));
+
+    Availability a = check(h).availability();
+
+    assertEquals(0.8, a.faults().get(0).stallSeconds(), 0.01);
+    assertEquals(Double.POSITIVE_INFINITY, a.faults().get(0).sinceHealSeconds());
+    Availability.StallStats stats = a.stallsByFault(15).get(0);
+    assertEquals("kill-leader", stats.name());
+    assertEquals(0.8, stats.p99(), 0.01);
   }
 }

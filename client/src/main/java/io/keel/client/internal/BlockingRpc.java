@@ -29,6 +29,16 @@ public final class BlockingRpc {
   }
 
   /**
+   * The same, with each attempt bounded by {@code attemptTimeoutMs} (if shorter): for reads that
+   * are safe to repeat, so a node that stopped answering costs one short attempt, not
+   * request.timeout.ms.
+   */
+  public BlockingRpc withAttemptTimeout(long attemptTimeoutMs) {
+    return new BlockingRpc(
+        channels, (int) Math.min(requestTimeoutMs, attemptTimeoutMs), retryBackoffMs);
+  }
+
+  /**
    * Calls {@code rpc} on the node {@code target} names until {@code check} accepts the response
    * (returns normally) or throws a non-retriable exception, or {@code deadlineNanos} passes. {@code
    * onRetriable} runs before each retry (e.g. to refresh metadata).

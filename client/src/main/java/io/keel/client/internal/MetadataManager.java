@@ -3,7 +3,9 @@ package io.keel.client.internal;
 import io.keel.client.KeelException;
 import io.keel.client.KeelTimeoutException;
 import io.keel.client.RetriableException;
+import io.keel.client.TopicPartition;
 import io.keel.client.UnknownTopicException;
+import io.keel.proto.LeaderHint;
 import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
 import java.util.ArrayList;
@@ -22,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Caches cluster metadata and refreshes it when asked (NOT_LEADER, unknown partition) or when it is
- * older than metadata.max.age.ms. At most one refresh is in flight; concurrent callers share it.
- * Thread-safe.
+ * older than metadata.max.age.ms. At most one refresh is in flight; concurrent callers share it. A
+ * refresh asks every known node in parallel and merges their answers, and leader hints from
+ * NOT_LEADER answers are applied at once; both are fenced by leader epoch (the partition's Raft
+ * term), so an older view never replaces a newer one. Thread-safe.
  */
 public final class MetadataManager {
   private static final Logger log = LoggerFactory.getLogger(MetadataManager.class);
@@ -32,6 +36,8 @@ public final class MetadataManager {
   private final List<HostPort> bootstrap;
   private final int requestTimeoutMs;
   private final long maxAgeMs;
+  // Metadata is answered from memory: a node slower than this is treated as not answering.
+  private static final long NODE_TIMEOUT_MS = 2_000;
   private final AtomicInteger nextNode = new AtomicInteger();
   private volatile ClusterSnapshot current = ClusterSnapshot.EMPTY;
   private volatile long fetchedAtMs = Long.MIN_VALUE / 2;
@@ -70,7 +76,11 @@ public final class MetadataManager {
     return inFlight;
   }
 
-  /** Starts a refresh (or joins the running one). */
+  /**
+   * Starts a refresh (or joins the running one). Every known node is asked at once, each with a
+   * short deadline, so one node that stopped answering delays nothing: the refresh completes with
+   * the first answer, and later answers are merged in as they arrive (newest leader epoch wins).
+   */
   public synchronized CompletableFuture<ClusterSnapshot> update() {
     if (inFlight != null) {
       return inFlight;
@@ -78,8 +88,56 @@ public final class MetadataManager {
     updateRequested = false;
     CompletableFuture<ClusterSnapshot> result = new CompletableFuture<>();
     inFlight = result;
-    attempt(candidates(), 0, result, null);
+    List<HostPort> nodes = candidates();
+    Round round = new Round(result, nodes.size());
+    for (HostPort node : nodes) {
+      ask(node, round);
+    }
     return result;
+  }
+
+  /** One refresh: the answers merged so far and how many nodes have not answered yet. */
+  private static final class Round {
+    final CompletableFuture<ClusterSnapshot> result;
+    int outstanding; // guarded by the manager
+    ClusterSnapshot merged; // guarded by the manager; null until the first answer
+    Throwable lastError; // guarded by the manager
+
+    Round(CompletableFuture<ClusterSnapshot> result, int outstanding) {
+      this.result = result;
+      this.outstanding = outstanding;
+    }
+  }
+
+  /**
+   * Applies a NOT_LEADER answer of {@code nodeId} for {@code tp}. A hint naming another node is
+   * taken at once unless it is older (by leader epoch) than what is known, or, without an epoch,
+   * unless it contradicts a leader other than the answering node. When the node believed to lead
+   * says it does not and names nobody, the partition's leader becomes unknown. Always asks for a
+   * refresh. Returns true when {@code tp} now has a known leader other than {@code nodeId}.
+   */
+  public synchronized boolean onNotLeader(TopicPartition tp, int nodeId, LeaderHint hint) {
+    requestUpdate();
+    ClusterSnapshot snapshot = current;
+    int knownLeader = snapshot.leaderId(tp);
+    long knownEpoch = snapshot.leaderEpoch(tp);
+    int hinted = hint.getLeaderId();
+    if (hinted > 0 && hinted != nodeId) {
+      boolean newer = hint.getLeaderEpoch() >= 0 && hint.getLeaderEpoch() >= knownEpoch;
+      boolean correctsUs = knownLeader == nodeId || knownLeader == 0;
+      if (newer || (hint.getLeaderEpoch() < 0 && correctsUs)) {
+        HostPort address =
+            hint.getHost().isEmpty() ? null : new HostPort(hint.getHost(), hint.getPort());
+        long epoch = Math.max(hint.getLeaderEpoch(), knownEpoch);
+        current = snapshot.withLeader(tp, hinted, epoch, address);
+        return current.leaderId(tp) == hinted;
+      }
+      return false;
+    }
+    if (hinted != nodeId && knownLeader == nodeId) {
+      current = snapshot.withLeader(tp, 0, -1, null);
+    }
+    return false;
   }
 
   /** Refreshes and waits, up to {@code deadlineNanos}, for a fresh snapshot. */
@@ -170,48 +228,55 @@ public final class MetadataManager {
     return rotated;
   }
 
-  private void attempt(
-      List<HostPort> nodes, int i, CompletableFuture<ClusterSnapshot> result, Throwable last) {
-    if (i == nodes.size()) {
-      finish(result, null, Errors.fromRpcFailure(last, "metadata from " + nodes));
-      return;
-    }
-    HostPort node = nodes.get(i);
+  private void ask(HostPort node, Round round) {
     CompletableFuture<MetadataResponse> call;
     try {
       call =
           Futures.of(
-              channels.stub(node, requestTimeoutMs).metadata(MetadataRequest.getDefaultInstance()));
+              channels.stub(node, nodeTimeoutMs()).metadata(MetadataRequest.getDefaultInstance()));
     } catch (RuntimeException e) {
-      finish(result, null, e);
+      answered(round, null, e);
       return;
     }
     call.whenComplete(
         (response, error) -> {
-          if (error == null) {
-            finish(result, ClusterSnapshot.from(response), null);
-          } else {
+          if (error != null) {
             log.debug("metadata from {} failed: {}", node, error.toString());
-            attempt(nodes, i + 1, result, error);
           }
+          answered(round, response == null ? null : ClusterSnapshot.from(response), error);
         });
   }
 
-  private void finish(
-      CompletableFuture<ClusterSnapshot> result, ClusterSnapshot snapshot, Throwable error) {
+  private long nodeTimeoutMs() {
+    return Math.min(requestTimeoutMs, NODE_TIMEOUT_MS);
+  }
+
+  private void answered(Round round, ClusterSnapshot answer, Throwable error) {
+    ClusterSnapshot snapshot;
     synchronized (this) {
-      inFlight = null;
-      if (snapshot != null) {
-        current = snapshot;
-        fetchedAtMs = System.currentTimeMillis();
-      } else {
+      round.outstanding--;
+      if (answer == null) {
+        round.lastError = error;
+        if (round.outstanding > 0 || round.merged != null) {
+          return;
+        }
+        inFlight = inFlight == round.result ? null : inFlight;
         updateRequested = true;
+      } else {
+        round.merged = round.merged == null ? answer : round.merged.merge(answer);
+        current = round.merged.keepNewerLeaders(current);
+        fetchedAtMs = System.currentTimeMillis();
+        if (inFlight == round.result) {
+          inFlight = null;
+        }
       }
+      snapshot = current;
     }
-    if (snapshot != null) {
-      result.complete(snapshot);
+    if (answer == null) {
+      round.result.completeExceptionally(
+          Errors.fromRpcFailure(round.lastError, "metadata from every node"));
     } else {
-      result.completeExceptionally(error);
+      round.result.complete(snapshot);
     }
   }
 }

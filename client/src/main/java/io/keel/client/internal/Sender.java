@@ -1,5 +1,6 @@
 package io.keel.client.internal;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.keel.client.KeelException;
 import io.keel.client.KeelTimeoutException;
 import io.keel.client.OutOfOrderSequenceException;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class Sender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Sender.class);
   private static final long IDLE_WAKE_MS = 100;
+  // A produce unanswered this long may sit at a node that stopped answering: about the brokers'
+  // default minimum election timeout (raft.tick.ms 50 x raft.election.ticks 6), after which a new
+  // leader can exist.
+  static final long OVERDUE_MS = 300;
+  // While a request is overdue, metadata is refreshed this often to find the new leader.
+  private static final long OVERDUE_REFRESH_MS = 100;
 
   private final ProducerSettings settings;
   private final RecordAccumulator accumulator;
@@ -56,8 +63,20 @@ public final class Sender implements Runnable {
   // Record futures to complete once the accumulator lock is released: a user callback may call
   // send(), which must not run under the sender's lock.
   private final List<Runnable> completions = new ArrayList<>();
+  // Produce requests awaiting their answer, by request id; sender thread only.
+  private final Map<Long, SentRequest> outstanding = new HashMap<>();
+  private long nextRequestId;
+  private long overdueRefreshAtMs;
 
   private record ProducerIdentity(long producerId, short epoch) {}
+
+  /** A produce request in flight: its node, when it left, the leader epochs it was sent under. */
+  private record SentRequest(
+      int nodeId,
+      List<ProducerBatch> batches,
+      long sentAtMs,
+      Map<TopicPartition, Long> epochs,
+      ListenableFuture<ProduceResponse> call) {}
 
   public Sender(
       ProducerSettings settings,
@@ -128,6 +147,7 @@ public final class Sender implements Runnable {
       maybeRequestProducerId(nowMs, null);
     }
     ClusterSnapshot snapshot = metadata.current();
+    abandonMovedRequests(snapshot, nowMs);
     Map<Integer, List<ProducerBatch>> ready = new HashMap<>();
     long wakeAtMs = nowMs + (needsProducerId ? settings.retryBackoffMs() : IDLE_WAKE_MS);
     accumulator.lock.lock();
@@ -144,7 +164,7 @@ public final class Sender implements Runnable {
       accumulator.lock.unlock();
     }
     runCompletions();
-    ready.forEach((node, batches) -> send(snapshot.address(node), node, batches));
+    ready.forEach((node, batches) -> send(snapshot, node, batches));
     return ready.isEmpty() ? Math.max(0, wakeAtMs - nowMs) : 0;
   }
 
@@ -254,23 +274,63 @@ public final class Sender implements Runnable {
         last);
   }
 
-  private void send(HostPort address, int nodeId, List<ProducerBatch> batches) {
+  /**
+   * A request to a node that stopped answering (paused, cut off) would hold its batches until
+   * request.timeout.ms. While one is older than {@link #OVERDUE_MS}, metadata is refreshed every
+   * {@link #OVERDUE_REFRESH_MS}; a request with a partition now led elsewhere in a newer epoch is
+   * abandoned, and its batches retried at the new leader at once with the same sequences (which
+   * deduplicates any the old leader had replicated before it stopped).
+   */
+  private void abandonMovedRequests(ClusterSnapshot snapshot, long nowMs) {
+    List<Long> moved = new ArrayList<>();
+    boolean overdue = false;
+    for (Map.Entry<Long, SentRequest> e : outstanding.entrySet()) {
+      SentRequest sent = e.getValue();
+      overdue |= nowMs - sent.sentAtMs() >= OVERDUE_MS;
+      for (Map.Entry<TopicPartition, Long> p : sent.epochs().entrySet()) {
+        int leader = snapshot.leaderId(p.getKey());
+        if (leader != 0
+            && leader != sent.nodeId()
+            && snapshot.leaderEpoch(p.getKey()) > p.getValue()) {
+          moved.add(e.getKey());
+          break;
+        }
+      }
+    }
+    if (overdue && nowMs >= overdueRefreshAtMs) {
+      overdueRefreshAtMs = nowMs + OVERDUE_REFRESH_MS;
+      metadata.requestUpdate();
+    }
+    for (long id : moved) {
+      SentRequest sent = outstanding.remove(id);
+      sent.call().cancel(false);
+      KeelException e =
+          new RetriableException(
+              "node " + sent.nodeId() + " did not answer; its partitions have a newer leader");
+      for (ProducerBatch batch : sent.batches()) {
+        onFailure(batch, e, true, nowMs, 0);
+      }
+    }
+  }
+
+  private void send(ClusterSnapshot snapshot, int nodeId, List<ProducerBatch> batches) {
     List<ProducerBatch> chunk = new ArrayList<>();
     long chunkBytes = 0;
     for (ProducerBatch batch : batches) {
       int size = batch.encoded().length;
       if (!chunk.isEmpty() && chunkBytes + size > settings.maxRequestSizeBytes()) {
-        sendRequest(address, nodeId, chunk);
+        sendRequest(snapshot, nodeId, chunk);
         chunk = new ArrayList<>();
         chunkBytes = 0;
       }
       chunk.add(batch);
       chunkBytes += size;
     }
-    sendRequest(address, nodeId, chunk);
+    sendRequest(snapshot, nodeId, chunk);
   }
 
-  private void sendRequest(HostPort address, int nodeId, List<ProducerBatch> batches) {
+  private void sendRequest(ClusterSnapshot snapshot, int nodeId, List<ProducerBatch> batches) {
+    HostPort address = snapshot.address(nodeId);
     ProduceRequest.Builder request =
         ProduceRequest.newBuilder()
             .setAcks(settings.acks())
@@ -283,11 +343,24 @@ public final class Sender implements Runnable {
               .setRecordBatch(
                   com.google.protobuf.UnsafeByteOperations.unsafeWrap(batch.encoded())));
     }
+    Map<TopicPartition, Long> epochs = new HashMap<>();
+    batches.forEach(b -> epochs.put(b.partition(), snapshot.leaderEpoch(b.partition())));
+    long id = nextRequestId++;
     try {
-      Futures.of(channels.stub(address, settings.requestTimeoutMs()).produce(request.build()))
+      ListenableFuture<ProduceResponse> call =
+          channels.stub(address, settings.requestTimeoutMs()).produce(request.build());
+      outstanding.put(
+          id, new SentRequest(nodeId, batches, System.currentTimeMillis(), epochs, call));
+      Futures.of(call)
           .whenComplete(
               (response, error) ->
-                  inbox.offer(() -> handleResponse(nodeId, batches, response, error)));
+                  inbox.offer(
+                      () -> {
+                        // Absent: abandoned, its batches already retried elsewhere.
+                        if (outstanding.remove(id) != null) {
+                          handleResponse(nodeId, batches, response, error);
+                        }
+                      }));
     } catch (RuntimeException e) {
       inbox.offer(() -> handleResponse(nodeId, batches, null, e));
     }
@@ -300,7 +373,7 @@ public final class Sender implements Runnable {
       KeelException e = Errors.fromRpcFailure(error, "produce to node " + nodeId);
       metadata.requestUpdate();
       for (ProducerBatch batch : batches) {
-        onFailure(batch, e, e instanceof RetriableException, nowMs);
+        onFailure(batch, e, e instanceof RetriableException, nowMs, settings.retryBackoffMs());
       }
       return;
     }
@@ -320,7 +393,8 @@ public final class Sender implements Runnable {
           batch,
           new RetriableException("node " + nodeId + " did not answer for " + batch.partition()),
           true,
-          nowMs);
+          nowMs,
+          settings.retryBackoffMs());
       return;
     }
     ErrorCode code = r.getError().getCode();
@@ -328,6 +402,10 @@ public final class Sender implements Runnable {
       onSuccess(batch, settings.acks() == 0 ? -1 : r.getBaseOffset());
       return;
     }
+    // A hint naming the new leader is taken at once, and the batch goes there without backoff.
+    boolean moved =
+        code == ErrorCode.NOT_LEADER
+            && metadata.onNotLeader(batch.partition(), nodeId, r.getError().getLeader());
     if (Errors.needsMetadataRefresh(code)) {
       metadata.requestUpdate();
     }
@@ -335,7 +413,7 @@ public final class Sender implements Runnable {
     // The leader may not know a just-created partition yet: retry until delivery.timeout.ms.
     boolean retriable =
         e instanceof RetriableException || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    onFailure(batch, e, retriable, nowMs);
+    onFailure(batch, e, retriable, nowMs, moved ? 0 : settings.retryBackoffMs());
   }
 
   private void onSuccess(ProducerBatch batch, long baseOffset) {
@@ -351,7 +429,8 @@ public final class Sender implements Runnable {
     runCompletions();
   }
 
-  private void onFailure(ProducerBatch batch, KeelException e, boolean retriable, long nowMs) {
+  private void onFailure(
+      ProducerBatch batch, KeelException e, boolean retriable, long nowMs, long backoffMs) {
     accumulator.lock.lock();
     try {
       PartitionState state = accumulator.partitions.get(batch.partition());
@@ -369,7 +448,7 @@ public final class Sender implements Runnable {
             batch.baseSequence(),
             batch.partition(),
             e.getMessage());
-        batch.scheduleRetry(nowMs + settings.retryBackoffMs(), e);
+        batch.scheduleRetry(nowMs + backoffMs, e);
         RecordAccumulator.reinsert(state, batch);
         return;
       }

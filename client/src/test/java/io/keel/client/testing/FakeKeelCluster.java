@@ -52,6 +52,8 @@ public final class FakeKeelCluster implements AutoCloseable {
   private final String prefix;
   private final List<Server> servers = new ArrayList<>();
   private volatile boolean produceBlocked;
+  private final java.util.Set<Integer> pausedNodes =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   volatile boolean refuseProducerIds;
 
   private FakeKeelCluster(String prefix) {
@@ -189,6 +191,34 @@ public final class FakeKeelCluster implements AutoCloseable {
     return q == null ? null : q.pollFirst();
   }
 
+  /**
+   * While paused, the node answers nothing: its metadata and produce calls hang, as on a stopped
+   * (SIGSTOP) process whose connections stay open.
+   */
+  public void pauseNode(int nodeId, boolean paused) {
+    if (paused) {
+      pausedNodes.add(nodeId);
+    } else {
+      pausedNodes.remove(nodeId);
+    }
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  void awaitNodeResumed(int nodeId) {
+    synchronized (lock) {
+      while (pausedNodes.contains(nodeId)) {
+        try {
+          lock.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw Status.CANCELLED.asRuntimeException();
+        }
+      }
+    }
+  }
+
   /** While blocked, produce requests hang (so batches pile up client-side). */
   public void blockProduce(boolean blocked) {
     produceBlocked = blocked;
@@ -246,6 +276,7 @@ public final class FakeKeelCluster implements AutoCloseable {
   @Override
   public void close() {
     blockProduce(false);
+    pausedNodes.clear();
     for (Server server : servers) {
       server.shutdownNow();
       try {

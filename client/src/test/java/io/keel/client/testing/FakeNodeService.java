@@ -80,6 +80,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
         .setLeader(
             LeaderHint.newBuilder()
                 .setLeaderId(p.leaderId)
+                .setLeaderEpoch(p.leaderEpoch)
                 .setHost(hostPort[0])
                 .setPort(Integer.parseInt(hostPort[1])))
         .build();
@@ -88,6 +89,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
   @Override
   public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> out) {
     cluster.metadataRequests.incrementAndGet();
+    cluster.awaitNodeResumed(nodeId);
     MetadataResponse.Builder response =
         MetadataResponse.newBuilder().setControllerId(FakeKeelCluster.CONTROLLER_ID);
     cluster.nodes.forEach(
@@ -128,6 +130,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
   @Override
   public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
     cluster.produceRequests.incrementAndGet();
+    cluster.awaitNodeResumed(nodeId);
     cluster.awaitProduceUnblocked();
     ProduceResponse.Builder response = ProduceResponse.newBuilder();
     boolean loseResponse = false;
@@ -295,6 +298,7 @@ final class FakeNodeService extends KeelClientGrpc.KeelClientImplBase {
 
   @Override
   public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> out) {
+    cluster.awaitNodeResumed(nodeId);
     ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
     synchronized (cluster.lock) {
       for (ListOffsetsPartition lp : request.getPartitionsList()) {
