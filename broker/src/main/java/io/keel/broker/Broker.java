@@ -79,6 +79,7 @@ public final class Broker implements AutoCloseable {
   private Server server;
   private Server internalServer;
   private HttpEndpoints http;
+  private KeelClientService clientService;
   private HostPort clientAddress;
   private HostPort internalAddress;
   private volatile boolean started;
@@ -175,8 +176,16 @@ public final class Broker implements AutoCloseable {
         new BrokerLifecycle(
             registration(), config.brokerHeartbeatInterval(), controllerClient, cache, runtime);
     lifecycle.start();
-    http = new HttpEndpoints(config.httpAddress(), metrics::scrape, this::isReady);
-    http.start();
+    http =
+        new HttpEndpoints(
+            config.httpAddress(),
+            config.httpSettings(),
+            metrics::scrape,
+            this::isReady,
+            nodeId,
+            clientService,
+            cache,
+            InstantSource.system());
     registerGauges();
   }
 
@@ -184,7 +193,7 @@ public final class Broker implements AutoCloseable {
     RaftTransportService raftService =
         new RaftTransportService(config.nodeId(), config.clusterId(), m -> runtime.deliver(m));
     ControllerService controllerService = new ControllerService(controller, cache);
-    KeelClientService clientService =
+    clientService =
         new KeelClientService(
             config.nodeId(),
             config.clusterId(),
