@@ -459,6 +459,7 @@ public final class Broker implements AutoCloseable {
 
   /** Closes whatever was started, in dependency order; also after a failed start. */
   private void closeComponents() {
+    closeIfOpen(http); // first: no API request may reach a component being closed
     closeIfOpen(lifecycle);
     closeIfOpen(groups);
     closeIfOpen(partitions);
@@ -471,7 +472,6 @@ public final class Broker implements AutoCloseable {
     cache.close();
     scheduler.shutdownNow();
     closeIfOpen(store);
-    closeIfOpen(http);
     metrics.close();
   }
 

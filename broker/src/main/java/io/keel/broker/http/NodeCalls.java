@@ -52,7 +52,11 @@ final class NodeCalls implements AutoCloseable {
   <Q, R> CompletableFuture<R> call(int nodeId, Rpc<Q, R> rpc, Q request, Duration timeout) {
     if (nodeId == selfId || nodeId == 0) {
       FutureObserver<R> observer = new FutureObserver<>();
-      rpc.local().invoke(local, request, observer);
+      try {
+        rpc.local().invoke(local, request, observer);
+      } catch (RuntimeException e) {
+        observer.onError(e); // e.g. a service closing under a late call
+      }
       return observer.result;
     }
     Optional<BrokerInfo> node = metadata.broker(nodeId);
