@@ -182,8 +182,7 @@ final class JsonInput {
       throw HttpApiException.badField(at(name), "expected an object, got " + kind(v));
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       if (!e.getValue().isTextual()) {
         throw HttpApiException.badField(
             at(name) + "." + e.getKey(), "expected a string, got " + kind(e.getValue()));
