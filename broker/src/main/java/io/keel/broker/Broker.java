@@ -84,6 +84,7 @@ public final class Broker implements AutoCloseable {
   private Server server;
   private Server internalServer;
   private HttpEndpoints http;
+  private KeelClientService clientService;
   private HostPort clientAddress;
   private HostPort internalAddress;
   private volatile boolean started;
@@ -176,8 +177,16 @@ public final class Broker implements AutoCloseable {
         new BrokerLifecycle(
             registration(), config.brokerHeartbeatInterval(), controllerClient, cache, runtime);
     lifecycle.start();
-    http = new HttpEndpoints(config.httpAddress(), metrics::scrape, this::isReady);
-    http.start();
+    http =
+        new HttpEndpoints(
+            config.httpAddress(),
+            config.httpSettings(),
+            metrics::scrape,
+            this::isReady,
+            nodeId,
+            clientService,
+            cache,
+            InstantSource.system());
     registerGauges();
   }
 
@@ -192,7 +201,7 @@ public final class Broker implements AutoCloseable {
     RaftTransportService raftService =
         new RaftTransportService(config.nodeId(), config.clusterId(), m -> runtime.deliver(m));
     ControllerService controllerService = new ControllerService(controller, cache);
-    KeelClientService clientService =
+    clientService =
         new KeelClientService(
             config.nodeId(),
             config.clusterId(),
@@ -464,6 +473,7 @@ public final class Broker implements AutoCloseable {
 
   /** Closes whatever was started, in dependency order; also after a failed start. */
   private void closeComponents() {
+    closeIfOpen(http); // first: no API request may reach a component being closed
     closeIfOpen(lifecycle);
     closeIfOpen(groups);
     closeIfOpen(partitions);
@@ -477,7 +487,6 @@ public final class Broker implements AutoCloseable {
     cache.close();
     scheduler.shutdownNow();
     closeIfOpen(store);
-    closeIfOpen(http);
     metrics.close();
   }
 

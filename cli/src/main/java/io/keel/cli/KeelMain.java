@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       TopicCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
+      RequestCommand.class,
       GroupCommand.class,
       ClusterCommand.class,
       BenchCommand.class,

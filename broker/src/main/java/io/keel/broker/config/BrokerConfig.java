@@ -1,5 +1,6 @@
 package io.keel.broker.config;
 
+import io.keel.broker.http.HttpSettings;
 import io.keel.logstore.FsyncPolicy;
 import java.io.IOException;
 import java.io.Reader;
@@ -66,7 +67,7 @@ public final class BrokerConfig {
       new ConfigKey<>(
           "http.address",
           "0.0.0.0:9191",
-          "host:port of the HTTP server for /metrics, /health/live and /health/ready.",
+          "host:port of the HTTP server: /metrics, /health/live, /health/ready and the /v1 HTTP API.",
           HostPort::parse);
   public static final ConfigKey<Path> DATA_DIR =
       new ConfigKey<>(
@@ -227,6 +228,32 @@ public final class BrokerConfig {
           "How often group members heartbeat (ms); below group.session.timeout.ms.",
           Parsers.intAtLeast(1));
 
+  public static final ConfigKey<Integer> HTTP_MAX_BODY_BYTES =
+      new ConfigKey<>(
+          "http.max.body.bytes",
+          "16777216",
+          "Largest HTTP API request body, in bytes; larger ones are answered 413 unread.",
+          Parsers.intAtLeast(1024));
+  public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS =
+      new ConfigKey<>(
+          "http.max.connections",
+          "1024",
+          "Open HTTP connections beyond this are closed as they arrive.",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<Integer> HTTP_MAX_INFLIGHT_REQUESTS =
+      new ConfigKey<>(
+          "http.max.inflight.requests",
+          "512",
+          "HTTP API requests served at once (long polls included); more are answered 429.",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<Integer> HTTP_READ_TIMEOUT_MS =
+      new ConfigKey<>(
+          "http.read.timeout.ms",
+          "30000",
+          "An HTTP connection silent this long (ms) while sending a request gets 408; idle, it is"
+              + " closed. A long poll in progress is not idle.",
+          Parsers.intAtLeast(1));
+
   /** Every key, in documentation order. */
   public static final List<ConfigKey<?>> KEYS =
       List.of(
@@ -262,7 +289,11 @@ public final class BrokerConfig {
           OFFSETS_TOPIC_PARTITIONS,
           OFFSETS_TOPIC_REPLICATION_FACTOR,
           GROUP_SESSION_TIMEOUT_MS,
-          GROUP_HEARTBEAT_INTERVAL_MS);
+          GROUP_HEARTBEAT_INTERVAL_MS,
+          HTTP_MAX_BODY_BYTES,
+          HTTP_MAX_CONNECTIONS,
+          HTTP_MAX_INFLIGHT_REQUESTS,
+          HTTP_READ_TIMEOUT_MS);
 
   private final Map<String, String> raw;
   private final Map<String, Object> parsed = new HashMap<>();
@@ -479,6 +510,15 @@ public final class BrokerConfig {
 
   public int maxRequestBytes() {
     return get(MAX_REQUEST_BYTES);
+  }
+
+  public HttpSettings httpSettings() {
+    return new HttpSettings(
+        get(HTTP_MAX_BODY_BYTES),
+        get(HTTP_MAX_CONNECTIONS),
+        get(HTTP_MAX_INFLIGHT_REQUESTS),
+        Duration.ofMillis(get(HTTP_READ_TIMEOUT_MS)),
+        maxRequestBytes());
   }
 
   public Duration raftTick() {

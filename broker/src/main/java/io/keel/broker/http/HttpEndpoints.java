@@ -1,71 +1,138 @@
 package io.keel.broker.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.keel.broker.config.HostPort;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import io.keel.broker.controller.MetadataView;
+import io.keel.proto.KeelClientGrpc;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
+import java.time.InstantSource;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The node's HTTP endpoints: {@code /metrics} (Prometheus text), {@code /health/live} (200 while
- * the process runs) and {@code /health/ready} (200 once registered with the controller and caught
- * up on metadata, 503 before).
+ * The node's HTTP server (Netty), accepting once constructed: {@code /metrics} (Prometheus text),
+ * {@code /health/live} (200 while the process runs), {@code /health/ready} (200 once registered
+ * with the controller and caught up on metadata, 503 before) and the {@code /v1} HTTP/JSON API
+ * (docs/api.md). The API calls this node's client service in-process and forwards to other nodes
+ * over gRPC where a partition's leader or a group's coordinator lives elsewhere.
  */
 public final class HttpEndpoints implements AutoCloseable {
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final int MAX_INITIAL_LINE_BYTES = 8192;
+  private static final int MAX_HEADER_BYTES = 16384;
+  private static final int MAX_CHUNK_BYTES = 65536;
 
-  private final HttpServer server;
-  private final ExecutorService executor =
-      Executors.newFixedThreadPool(2, Thread.ofPlatform().name("http", 0).daemon().factory());
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ScheduledExecutorService timer;
+  private final NodeCalls calls;
+  private final GroupMembersApi members;
+  private final ConnectionLimiter limiter;
+  private final Channel channel;
 
-  public HttpEndpoints(HostPort address, Supplier<String> metrics, BooleanSupplier ready) {
+  public HttpEndpoints(
+      HostPort address,
+      HttpSettings settings,
+      Supplier<String> metrics,
+      BooleanSupplier ready,
+      int nodeId,
+      KeelClientGrpc.AsyncService clientService,
+      MetadataView metadata,
+      InstantSource clock) {
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("http-" + nodeId + "-timer").daemon().factory());
+    calls = new NodeCalls(nodeId, clientService, metadata);
+    Leaders leaders = new Leaders(metadata);
+    PartitionApi partitions = new PartitionApi(calls, leaders, clock, settings.maxBatchBytes());
+    members = new GroupMembersApi(calls, leaders, partitions, timer, clock);
+    HttpApi api =
+        new HttpApi(partitions, new AdminApi(calls), members, settings.maxInflightRequests());
+    limiter = new ConnectionLimiter(settings.maxConnections());
+    boss =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            Thread.ofPlatform().name("http-" + nodeId + "-accept").daemon().factory(),
+            NioIoHandler.newFactory());
+    workers =
+        new MultiThreadIoEventLoopGroup(
+            2,
+            Thread.ofPlatform().name("http-" + nodeId + "-io", 0).daemon().factory(),
+            NioIoHandler.newFactory());
+    long readTimeoutMs = settings.readTimeout().toMillis();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 128)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(limiter)
+                        .addLast(new IdleStateHandler(readTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
+                        .addLast(
+                            new HttpServerCodec(
+                                MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
+                        .addLast(new SlowClientHandler())
+                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new HttpObjectAggregator(settings.maxBodyBytes()))
+                        .addLast(new RequestHandler(api, metrics, ready));
+                  }
+                });
     try {
-      server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 64);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot bind the HTTP server to " + address, e);
+      channel =
+          bootstrap
+              .bind(new InetSocketAddress(address.host(), address.port()))
+              .syncUninterruptibly()
+              .channel();
+    } catch (RuntimeException e) {
+      close();
+      throw new IllegalStateException("cannot bind the HTTP server to " + address, e);
     }
-    server.setExecutor(executor);
-    server.createContext(
-        "/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, metrics.get()));
-    server.createContext(
-        "/health/live", exchange -> respond(exchange, 200, "text/plain", "live\n"));
-    server.createContext(
-        "/health/ready",
-        exchange -> {
-          boolean isReady = ready.getAsBoolean();
-          respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ready\n" : "not ready\n");
-        });
-  }
-
-  public void start() {
-    server.start();
   }
 
   /** The bound port (useful when configured as 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  /** Connections closed on arrival because {@code http.max.connections} were open. */
+  public long shedConnections() {
+    return limiter.shed();
+  }
+
+  /** HTTP consumer-group members hosted here. */
+  public int groupMembers() {
+    return members.size();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    if (members != null) {
+      members.close();
+    }
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    timer.shutdownNow();
+    calls.close();
   }
 }

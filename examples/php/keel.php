@@ -1,0 +1,111 @@
+<?php
+// A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension.
+// Every method returns the decoded JSON answer or throws KeelError with the HTTP status and
+// Keel's error code. 429 and 503 (back-pressure, leader moving) are retried after Retry-After.
+
+declare(strict_types=1);
+
+final class KeelError extends RuntimeException
+{
+    public function __construct(public readonly int $status, public readonly string $keelCode, string $message)
+    {
+        parent::__construct("HTTP $status $keelCode: $message");
+    }
+}
+
+final class Keel
+{
+    private const RETRIES = 30;
+    private $curl;
+
+    public function __construct(private readonly string $baseUrl)
+    {
+        $this->curl = curl_init();
+    }
+
+    public function createTopic(string $name, int $partitions, int $replicationFactor = 3): array
+    {
+        return $this->call('POST', '/v1/topics', [
+            'name' => $name, 'partitions' => $partitions, 'replication_factor' => $replicationFactor,
+        ]);
+    }
+
+    /** Each record: ['key' => ..., 'value' => ..., 'headers' => [...], 'partition' => n]. */
+    public function produce(string $topic, array $records, string $format = 'json'): array
+    {
+        return $this->call('POST', '/v1/topics/' . rawurlencode($topic) . '/records', [
+            'format' => $format, 'records' => $records,
+        ]);
+    }
+
+    /** $offset: a number, 'earliest' or 'latest'. Waits up to $waitMs for a record. */
+    public function fetch(string $topic, int $partition, int|string $offset, int $waitMs, string $format = 'json'): array
+    {
+        $query = http_build_query(['offset' => $offset, 'max_wait_ms' => $waitMs, 'format' => $format]);
+        return $this->call('GET', '/v1/topics/' . rawurlencode($topic) . "/partitions/$partition/records?$query");
+    }
+
+    public function joinGroup(string $group, array $topics, string $reset = 'earliest', int $sessionTimeoutMs = 10000): string
+    {
+        $r = $this->call('POST', $this->groupPath($group), [
+            'topics' => $topics, 'auto_offset_reset' => $reset, 'session_timeout_ms' => $sessionTimeoutMs,
+        ]);
+        return $r['member_id'];
+    }
+
+    public function poll(string $group, string $member, int $waitMs, string $format = 'json'): array
+    {
+        $query = http_build_query(['max_wait_ms' => $waitMs, 'format' => $format]);
+        return $this->call('GET', $this->groupPath($group) . '/' . rawurlencode($member) . "/records?$query")['records'];
+    }
+
+    /** Commits everything this member has been handed so far. */
+    public function commit(string $group, string $member): array
+    {
+        return $this->call('POST', $this->groupPath($group) . '/' . rawurlencode($member) . '/commit');
+    }
+
+    public function leaveGroup(string $group, string $member): void
+    {
+        $this->call('DELETE', $this->groupPath($group) . '/' . rawurlencode($member));
+    }
+
+    private function groupPath(string $group): string
+    {
+        return '/v1/groups/' . rawurlencode($group) . '/members';
+    }
+
+    private function call(string $method, string $path, ?array $body = null): array
+    {
+        for ($attempt = 0; ; $attempt++) {
+            curl_setopt_array($this->curl, [
+                CURLOPT_URL => $this->baseUrl . $path,
+                CURLOPT_CUSTOMREQUEST => $method,
+                CURLOPT_POSTFIELDS => $body === null ? '' : json_encode($body, JSON_THROW_ON_ERROR),
+                CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
+                CURLOPT_RETURNTRANSFER => true,
+                CURLOPT_HEADER => true,
+                CURLOPT_CONNECTTIMEOUT => 5,
+                CURLOPT_TIMEOUT => 45, // longer than the longest long poll (30 s)
+            ]);
+            $raw = curl_exec($this->curl);
+            if ($raw === false) {
+                throw new KeelError(0, 'NETWORK', curl_error($this->curl));
+            }
+            $status = curl_getinfo($this->curl, CURLINFO_RESPONSE_CODE);
+            $headerBytes = curl_getinfo($this->curl, CURLINFO_HEADER_SIZE);
+            $headers = substr($raw, 0, $headerBytes);
+            $text = substr($raw, $headerBytes);
+            if (($status === 429 || $status === 503) && $attempt < self::RETRIES) {
+                $wait = preg_match('/^Retry-After:\s*(\d+)/mi', $headers, $m) ? (int) $m[1] : 1;
+                usleep(min($wait, 1) * 200000); // a fraction of Retry-After: the examples are impatient
+                continue;
+            }
+            $json = $text === '' ? [] : json_decode($text, true, 512, JSON_THROW_ON_ERROR);
+            if ($status >= 400) {
+                throw new KeelError($status, $json['error']['code'] ?? '?', $json['error']['message'] ?? $text);
+            }
+            return $json;
+        }
+    }
+}
