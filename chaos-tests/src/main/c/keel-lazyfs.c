@@ -23,6 +23,9 @@
  *                  last one of them cut at a random byte (a torn write)
  *   full on|off    writes, allocations, creates and mkdirs fail with ENOSPC; statfs shows 0 free
  *   fsync-error on|off   fsync, fdatasync and directory fsync fail with EIO and commit nothing
+ *   writeback MS   like the kernel's flusher (dirty_expire_centisecs): a file's unsynced changes,
+ *                  and journal entries, become durable MS after the file was first dirtied;
+ *                  0 (the default) means never
  *   stats          pending files, undo records, bytes and journal entries
  * Replies start with "ok" or "error".
  *
@@ -48,6 +51,7 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- state ---------------------------------------------------------------------------- */
@@ -57,6 +61,7 @@ struct undo {
   off_t off;
   off_t len; /* bytes the change wrote (0 for truncate/fallocate) */
   off_t size_before;
+  long long at_ms; /* when the change was made, for writeback */
   char *pre;
   size_t pre_len;
   struct undo *older;
@@ -80,6 +85,7 @@ struct jentry {
   char *trash; /* where a removed or replaced entry waits, or NULL */
   int trash_is_dir;
   mode_t mode;
+  long long at_ms;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -90,6 +96,7 @@ static struct jentry *journal;
 static size_t journal_len, journal_cap;
 static unsigned long trash_seq;
 static int frozen, full, fsync_error;
+static long long writeback_ms;
 static char ctl_path[108];
 
 static const char *rel(const char *path) {
@@ -107,6 +114,12 @@ static void die(const char *what) {
 static char *parent_of(const char *name) {
   const char *slash = strrchr(name, '/');
   return slash ? strndup(name, (size_t)(slash - name)) : strdup(".");
+}
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* ---- file data undo --------------------------------------------------------------------- */
@@ -164,6 +177,7 @@ static int record_change(int fd, off_t off, off_t len, off_t new_size_min) {
   u->off = from < to ? from : off;
   u->len = len;
   u->size_before = size;
+  u->at_ms = now_ms();
   if (pre_len > 0) {
     u->pre = malloc(pre_len);
     ssize_t got = pread(fd, u->pre, pre_len, from);
@@ -241,7 +255,7 @@ static void journal_add(enum jtype type, const char *a, const char *b, char *tra
     journal = realloc(journal, journal_cap * sizeof *journal);
   }
   journal[journal_len++] = (struct jentry){
-      type, strdup(a), b ? strdup(b) : NULL, trash, trash_is_dir, mode};
+      type, strdup(a), b ? strdup(b) : NULL, trash, trash_is_dir, mode, now_ms()};
 }
 
 static void free_entry(struct jentry *e) {
@@ -281,11 +295,8 @@ static int touches(const struct jentry *e, const char *dir) {
   return hit;
 }
 
-static void commit_journal(const char *dir) {
-  size_t upto = 0;
-  for (size_t i = 0; i < journal_len; i++) {
-    if (touches(&journal[i], dir)) upto = i + 1;
-  }
+/* Makes the first upto entries durable: their trashed files are gone for good. */
+static void commit_journal_prefix(size_t upto) {
   for (size_t i = 0; i < upto; i++) {
     struct jentry *e = &journal[i];
     if (e->trash && unlinkat(trash_fd, e->trash, e->trash_is_dir ? AT_REMOVEDIR : 0) != 0) {
@@ -295,6 +306,44 @@ static void commit_journal(const char *dir) {
   }
   memmove(journal, journal + upto, (journal_len - upto) * sizeof *journal);
   journal_len -= upto;
+}
+
+static void commit_journal(const char *dir) {
+  size_t upto = 0;
+  for (size_t i = 0; i < journal_len; i++) {
+    if (touches(&journal[i], dir)) upto = i + 1;
+  }
+  commit_journal_prefix(upto);
+}
+
+/* The flusher: changes older than writeback_ms reach the disk, oldest first. */
+static void write_back(void) {
+  long long cutoff = now_ms() - writeback_ms;
+  for (struct pending_file *p = pending; p; p = p->next) {
+    struct undo **link = &p->newest;
+    size_t kept = 0;
+    while (*link && (*link)->at_ms > cutoff) {
+      link = &(*link)->older;
+      kept++;
+    }
+    free_undo(*link);
+    *link = NULL;
+    p->count = kept;
+  }
+  size_t upto = 0;
+  while (upto < journal_len && journal[upto].at_ms <= cutoff) upto++;
+  commit_journal_prefix(upto);
+}
+
+static void *writeback_loop(void *arg) {
+  (void)arg;
+  for (;;) {
+    usleep(100 * 1000);
+    pthread_mutex_lock(&lock);
+    if (writeback_ms > 0 && !frozen) write_back();
+    pthread_mutex_unlock(&lock);
+  }
+  return NULL;
 }
 
 static void warn_undo(const char *what, const char *name) {
@@ -662,6 +711,9 @@ static void handle(const char *cmd, char *reply, size_t n) {
              (!strcmp(arg, "on") || !strcmp(arg, "off"))) {
     fsync_error = strcmp(arg, "on") == 0;
     snprintf(reply, n, "ok fsync-error=%s", arg);
+  } else if (sscanf(cmd, "writeback %llu", &seed) == 1) {
+    writeback_ms = (long long)seed;
+    snprintf(reply, n, "ok writeback=%lldms", writeback_ms);
   } else if (strcmp(cmd, "stats") == 0) {
     size_t files = 0, records = 0;
     long long bytes = 0;
@@ -674,7 +726,8 @@ static void handle(const char *cmd, char *reply, size_t n) {
              files, records, bytes, journal_len, full, fsync_error);
   } else {
     snprintf(reply, n,
-             "error unknown command '%s' (drop, torn SEED, full on|off, fsync-error on|off, stats)",
+             "error unknown command '%s' (drop, torn SEED, full on|off, fsync-error on|off, "
+             "writeback MS, stats)",
              cmd);
   }
   pthread_mutex_unlock(&lock);
@@ -722,6 +775,8 @@ static void *lfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   if (listen(server, 8) != 0) die("listen");
   pthread_t t;
   pthread_create(&t, NULL, control_loop, (void *)(intptr_t)server);
+  pthread_detach(t);
+  pthread_create(&t, NULL, writeback_loop, NULL);
   pthread_detach(t);
   return NULL;
 }

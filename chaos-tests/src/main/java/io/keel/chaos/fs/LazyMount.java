@@ -170,6 +170,14 @@ public final class LazyMount implements AutoCloseable {
     return command("fsync-error " + (on ? "on" : "off"));
   }
 
+  /**
+   * Unsynced changes become durable this long after a file was first dirtied, like the kernel's
+   * flusher; zero (the default) means never.
+   */
+  public String writeback(Duration delay) {
+    return command("writeback " + delay.toMillis());
+  }
+
   /** A fresh mount of the same disk, with nothing pending and nothing cached. */
   public void remount() {
     unmount();

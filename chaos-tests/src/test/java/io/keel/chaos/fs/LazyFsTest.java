@@ -218,7 +218,7 @@ class LazyFsTest {
       mount.torn(11);
     }
     mount.remount();
-    assertEquals(3000, countKeys(db, 1500, 1600)[0], "synced keys present");
+    assertEquals(1500, countKeys(db, 1500, 1600)[0], "synced keys present");
     assertTrue(
         Files.list(db).anyMatch(p -> p.getFileName().toString().endsWith(".sst")),
         "the run wrote SST files");

@@ -1,6 +1,7 @@
 package io.keel.chaos.nemesis;
 
 import io.keel.chaos.cluster.ClusterControl;
+import io.keel.chaos.fs.DiskDamage;
 import io.keel.chaos.net.Degradation;
 import io.keel.chaos.net.Link;
 import io.keel.chaos.net.Network;
@@ -89,6 +90,45 @@ final class FakeCluster implements ClusterControl, Network {
   @Override
   public Network network() {
     return this;
+  }
+
+  @Override
+  public boolean hasLazyDisks() {
+    return true;
+  }
+
+  @Override
+  public void powerLoss(List<Integer> nodes, boolean torn, long seed) {
+    for (int node : nodes) {
+      if (down.contains(node)) {
+        throw new IllegalStateException("node " + node + " already down");
+      }
+    }
+    down.addAll(nodes);
+    log.add("power-loss " + nodes + (torn ? " torn" : ""));
+  }
+
+  @Override
+  public String damage(int node, DiskDamage damage, long seed) {
+    kill(node);
+    log.add("damage " + node + " " + damage);
+    return damage + " of node " + node;
+  }
+
+  @Override
+  public void wipe(int node) {
+    kill(node);
+    log.add("wipe " + node);
+  }
+
+  @Override
+  public void diskFull(int node, boolean on) {
+    log.add("disk-full " + node + " " + on);
+  }
+
+  @Override
+  public void fsyncErrors(int node, boolean on) {
+    log.add("fsync-errors " + node + " " + on);
   }
 
   @Override
