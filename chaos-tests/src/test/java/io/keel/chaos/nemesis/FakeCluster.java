@@ -21,6 +21,12 @@ final class FakeCluster implements ClusterControl, Network {
   final Set<Integer> paused = new HashSet<>();
   Set<Link> blocked = Set.of();
   Degradation degradation;
+  boolean lazyDisks = true;
+
+  /** When set, a node whose store was damaged exits on its next start (it refuses the store). */
+  boolean refuseDamagedStores;
+
+  private final Set<Integer> refusing = new HashSet<>();
   private final int nodes;
   private final boolean netem;
 
@@ -50,9 +56,14 @@ final class FakeCluster implements ClusterControl, Network {
 
   @Override
   public void start(int node) {
-    if (!down.remove(node)) {
+    if (!down.contains(node)) {
       throw new IllegalStateException("node " + node + " already running");
     }
+    if (refusing.contains(node)) {
+      log.add("start " + node + " (exits: refuses its store)");
+      return;
+    }
+    down.remove(node);
     log.add("start " + node);
   }
 
@@ -94,7 +105,7 @@ final class FakeCluster implements ClusterControl, Network {
 
   @Override
   public boolean hasLazyDisks() {
-    return true;
+    return lazyDisks;
   }
 
   @Override
@@ -111,13 +122,19 @@ final class FakeCluster implements ClusterControl, Network {
   @Override
   public String damage(int node, DiskDamage damage, long seed) {
     kill(node);
+    if (refuseDamagedStores) {
+      refusing.add(node);
+    }
     log.add("damage " + node + " " + damage);
     return damage + " of node " + node;
   }
 
   @Override
   public void wipe(int node) {
-    kill(node);
+    if (!down.contains(node)) {
+      kill(node);
+    }
+    refusing.remove(node);
     log.add("wipe " + node);
   }
 
