@@ -13,9 +13,10 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * Damage done to one random file of a stopped node's store (WAL, SST, blob, MANIFEST, CURRENT, the
- * Keel marker...): what a bad disk or a bad sector does. RocksDB's own info logs and lock file are
- * never chosen: damaging them tells nothing about the data.
+ * Damage done to one random file of a stopped node's store that holds or locates data (WAL, SST,
+ * blob, MANIFEST, CURRENT, the Keel marker): what a bad disk or a bad sector does. RocksDB's info
+ * logs, lock, IDENTITY and OPTIONS files are never chosen: RocksDB does not need them to read the
+ * data (it is given its options), so damaging them tells nothing.
  */
 public enum DiskDamage {
   /** One random bit of the file inverted. */
@@ -88,7 +89,11 @@ public enum DiskDamage {
   }
 
   private static boolean ignored(String name) {
-    return name.equals("LOCK") || name.equals("LOG") || name.startsWith("LOG.old");
+    return name.equals("LOCK")
+        || name.equals("LOG")
+        || name.startsWith("LOG.old")
+        || name.equals("IDENTITY")
+        || name.startsWith("OPTIONS-");
   }
 
   private static long sizeOf(Path p) {

@@ -180,13 +180,23 @@ public final class Nemesis implements Runnable {
       case Plan.RollingRestart r -> {
         // Each node was already back before the next went down.
       }
-      case Plan.PowerLoss p ->
-          p.nodes().stream().filter(n -> !cluster.isRunning(n)).forEach(cluster::start);
+      case Plan.PowerLoss p -> {
+        return restart(p.nodes());
+      }
       case Plan.Damage d -> {
         return startDamaged(d.node());
       }
       case Plan.Wipe w -> cluster.start(w.node());
-      case Plan.DiskFull f -> cluster.diskFull(f.node(), false);
+      case Plan.DiskFull f -> {
+        cluster.diskFull(f.node(), false);
+        if (!cluster.isRunning(f.node())) {
+          // Fail-stop on a full disk is safe but not what the issue asks (STORAGE_FULL, resume):
+          // say so, and bring it back so the run goes on with every node.
+          cluster.start(f.node());
+          return "node " + f.node() + " had exited while its disk was full; restarted";
+        }
+        return "node " + f.node() + " kept running";
+      }
       case Plan.FsyncError f -> {
         // A node that saw its fsync fail may have lost those writes: power-cycle it so that
         // nothing written since the first failed fsync survives, then bring it back.
@@ -196,6 +206,24 @@ public final class Nemesis implements Runnable {
       }
     }
     return null;
+  }
+
+  /**
+   * Starts nodes after a power cut and waits until they are ready, so that the next fault's quiet
+   * time is traffic, not start-up (a whole cluster takes seconds to boot). A node that does not
+   * become ready is reported in the outcome, not thrown: the run goes on.
+   */
+  private String restart(List<Integer> nodes) {
+    nodes.stream().filter(n -> !cluster.isRunning(n)).forEach(cluster::start);
+    List<String> late = new ArrayList<>();
+    for (int node : nodes) {
+      try {
+        cluster.awaitReady(node, RESTART_READY_TIMEOUT);
+      } catch (IllegalStateException e) {
+        late.add("node " + node + ": " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    return late.isEmpty() ? "all ready" : "not ready: " + String.join("; ", late);
   }
 
   /**

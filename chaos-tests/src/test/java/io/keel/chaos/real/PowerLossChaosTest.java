@@ -59,7 +59,7 @@ class PowerLossChaosTest {
     assertTrue(result.valid(), result.summary());
     History history = History.readJsonLines(result.runDirectory().resolve(RunReport.HISTORY));
     assertTrue(powerLosses(history) >= 2, "fewer than 2 power losses:\n" + result.summary());
-    assertTrue(result.check().opCounts().getOrDefault("send.ok", 0L) > 100, result.summary());
+    assertTrue(result.check().opCounts().getOrDefault("send.ok", 0L) > 50, result.summary());
     assertEquals(1, result.check().opCounts().getOrDefault("final-read.ok", 0L), result.summary());
   }
 
@@ -70,8 +70,8 @@ class PowerLossChaosTest {
         .faults(FaultKind.parse("power-loss-all"))
         .timing(
             new NemesisTiming(
-                // A whole-cluster restart takes 5-10 s here: quiet long enough to recover.
-                Duration.ofSeconds(10), Duration.ofSeconds(14),
+                // Quiet starts once every node is ready again (the heal waits for it).
+                Duration.ofSeconds(6), Duration.ofSeconds(9),
                 Duration.ofSeconds(1), Duration.ofSeconds(2)))
         .seed(Long.getLong("keel.chaos.seed", SEED))
         .workload(WorkloadKind.QUEUE)
