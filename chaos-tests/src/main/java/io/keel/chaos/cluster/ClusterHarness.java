@@ -9,6 +9,7 @@ import io.keel.chaos.net.NodeAddresses;
 import io.keel.chaos.net.ProxyNetwork;
 import io.keel.chaos.net.ResourceNames;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -219,7 +221,7 @@ public final class ClusterHarness implements ClusterControl, AutoCloseable {
       try {
         Files.createDirectories(dataDirs.get(id));
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("recreating " + dataDirs.get(id), e);
+        throw new UncheckedIOException("recreating " + dataDirs.get(id), e);
       }
     }
   }
@@ -253,11 +255,11 @@ public final class ClusterHarness implements ClusterControl, AutoCloseable {
       return;
     }
     try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("wiping " + dir, e);
+      throw new UncheckedIOException("wiping " + dir, e);
     }
   }
 

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -90,16 +92,19 @@ public final class LazyFs {
     }
     try {
       Files.createDirectories(dir);
-      Path src = dir.resolve(SOURCE);
+      // Private source and output names: concurrent builds (other JVMs) must not mix files.
+      Path work = Files.createTempDirectory(dir, "build");
+      Path src = work.resolve(SOURCE);
       Files.write(src, source);
       String flags = Commands.check("pkg-config", "--cflags", "--libs", "fuse3");
-      Path tmp = Files.createTempFile(dir, "keel-lazyfs", ".tmp");
+      Path tmp = work.resolve("keel-lazyfs");
       List<String> cc =
-          new java.util.ArrayList<>(
+          new ArrayList<>(
               List.of(compiler(), "-O2", "-Wall", "-o", tmp.toString(), src.toString()));
       cc.addAll(List.of(flags.split("\\s+")));
       Commands.check(cc);
       Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      deleteTree(work);
       return binary;
     } catch (IOException e) {
       throw new UncheckedIOException("building keel-lazyfs in " + dir, e);
@@ -135,7 +140,7 @@ public final class LazyFs {
       return;
     }
     try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {

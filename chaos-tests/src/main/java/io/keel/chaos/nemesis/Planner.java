@@ -5,6 +5,7 @@ import io.keel.chaos.net.Degradation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Random;
 
@@ -96,10 +97,7 @@ public final class Planner {
     return new PlannedFault(
         kind,
         new Plan.Damage(t.node(), damage, random.nextLong()),
-        t.describe()
-            + ": "
-            + damage.name().toLowerCase(java.util.Locale.ROOT)
-            + " of a store file");
+        t.describe() + ": " + damage.name().toLowerCase(Locale.ROOT) + " of a store file");
   }
 
   private static List<Integer> sorted(List<Integer> l) {
