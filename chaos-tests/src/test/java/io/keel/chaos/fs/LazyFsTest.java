@@ -219,9 +219,11 @@ class LazyFsTest {
     }
     mount.remount();
     assertEquals(1500, countKeys(db, 1500, 1600)[0], "synced keys present");
-    assertTrue(
-        Files.list(db).anyMatch(p -> p.getFileName().toString().endsWith(".sst")),
-        "the run wrote SST files");
+    try (var files = Files.list(db)) {
+      assertTrue(
+          files.anyMatch(p -> p.getFileName().toString().endsWith(".sst")),
+          "the run wrote SST files");
+    }
   }
 
   private void killAfterWriting(Path db, int synced, int unsynced, long writeBuffer)
