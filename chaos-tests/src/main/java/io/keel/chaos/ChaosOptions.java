@@ -28,6 +28,9 @@ import java.util.Set;
  * @param unsafeLeaderAcks queue producers use acks=1: a send is acknowledged once the partition
  *     leader has appended it locally, before the quorum has it. Unsafe by design, for showing that
  *     the checker catches lost writes; needs idempotence off
+ * @param writeback on lazy disks (power-loss, disk-full, fsync-error faults) unsynced changes
+ *     become durable this long after a file was first dirtied, like the kernel's flusher; zero
+ *     (default): never
  */
 public record ChaosOptions(
     int nodes,
@@ -43,7 +46,8 @@ public record ChaosOptions(
     Duration progressInterval,
     String brokerMainClass,
     String fsync,
-    boolean unsafeLeaderAcks) {
+    boolean unsafeLeaderAcks,
+    Duration writeback) {
 
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -63,6 +67,9 @@ public record ChaosOptions(
     if (unsafeLeaderAcks && idempotence) {
       throw new IllegalArgumentException(
           "unsafeLeaderAcks needs idempotence off (idempotent producers require acks=all)");
+    }
+    if (writeback.isNegative()) {
+      throw new IllegalArgumentException("writeback must be >= 0, got " + writeback);
     }
     faults = Set.copyOf(EnumSet.copyOf(faults));
   }
@@ -92,6 +99,12 @@ public record ChaosOptions(
     if (unsafeLeaderAcks) {
       cmd.append(" --unsafe-leader-acks");
     }
+    if (!fsync.equals("always")) {
+      cmd.append(" --fsync ").append(fsync);
+    }
+    if (!writeback.isZero()) {
+      cmd.append(" --writeback ").append(Durations.format(writeback));
+    }
     if (networkMode != NetworkMode.AUTO) {
       cmd.append(" --network ").append(networkMode.name().toLowerCase(Locale.ROOT));
     }
@@ -114,6 +127,7 @@ public record ChaosOptions(
     private String brokerMainClass = ClusterSpec.BROKER_MAIN;
     private String fsync = "always";
     private boolean unsafeLeaderAcks;
+    private Duration writeback = Duration.ZERO;
 
     public Builder nodes(int value) {
       nodes = value;
@@ -185,6 +199,11 @@ public record ChaosOptions(
       return this;
     }
 
+    public Builder writeback(Duration value) {
+      writeback = value;
+      return this;
+    }
+
     public ChaosOptions build() {
       long s = seed != null ? seed : new SecureRandom().nextLong();
       return new ChaosOptions(
@@ -201,7 +220,8 @@ public record ChaosOptions(
           progressInterval,
           brokerMainClass,
           fsync,
-          unsafeLeaderAcks);
+          unsafeLeaderAcks,
+          writeback);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.keel.chaos.checker.CheckerConfig;
 import io.keel.chaos.checker.ReplicaLogs;
 import io.keel.chaos.cluster.ClusterHarness;
 import io.keel.chaos.cluster.ClusterSpec;
+import io.keel.chaos.fs.LazyFs;
 import io.keel.chaos.history.History;
 import io.keel.chaos.history.HistoryRecorder;
 import io.keel.chaos.history.RunClock;
@@ -96,7 +97,8 @@ public final class ChaosRunner {
 
   private Outcome runCluster(Path runDir) throws Exception {
     long startNanos = System.nanoTime();
-    try (ClusterHarness cluster = ClusterHarness.start(runId, spec(runDir))) {
+    boolean lazyDisks = lazyDisks();
+    try (ClusterHarness cluster = ClusterHarness.start(runId, spec(runDir, lazyDisks))) {
       String network = cluster.network().kind();
       if (network.equals("proxy") && options.brokerMainClass().equals(ClusterSpec.BROKER_MAIN)) {
         notes.add(
@@ -166,11 +168,12 @@ public final class ChaosRunner {
       finalRead();
       out.println(progress.line());
     }
-    notes.addAll(workload.notes());
     // Clients leave their groups while the cluster still answers.
     workload.close();
     cluster.stopAll();
-    return replicaLogs(cluster);
+    ReplicaLogs replicas = replicaLogs(cluster);
+    notes.addAll(workload.notes());
+    return replicas;
   }
 
   /** Replica comparison is a bonus: a store that cannot be read is noted, not fatal. */
@@ -221,7 +224,28 @@ public final class ChaosRunner {
     }
   }
 
-  private ClusterSpec spec(Path runDir) {
+  /**
+   * Power loss, full disks and fsync errors need each data directory on keel-lazyfs. Without FUSE
+   * they are skipped, and the run says why.
+   */
+  private boolean lazyDisks() {
+    if (!FaultKind.needLazyDisks(options.faults())) {
+      return false;
+    }
+    LazyFs.Support fuse = LazyFs.probe();
+    if (!fuse.available()) {
+      String note =
+          "FUSE unusable, so power-loss, disk-full and fsync-error faults are skipped: "
+              + fuse.problem();
+      out.println(note);
+      notes.add(note);
+      return false;
+    }
+    out.println("Data directories on keel-lazyfs (" + fuse.binary() + ")");
+    return true;
+  }
+
+  private ClusterSpec spec(Path runDir, boolean lazyDisks) {
     ClusterSpec base =
         ClusterSpec.brokers(options.nodes(), runDir.resolve("cluster"), options.networkMode());
     return new ClusterSpec(
@@ -232,7 +256,9 @@ public final class ChaosRunner {
         base.jvmArgs(),
         options.fsync(),
         base.raftTick(),
-        base.readyTimeout());
+        base.readyTimeout(),
+        lazyDisks,
+        options.writeback());
   }
 
   private ChaosResult report(Path runDir, Instant started, Outcome o) {

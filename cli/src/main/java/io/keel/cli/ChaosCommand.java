@@ -22,18 +22,22 @@ import picocli.CommandLine.Spec;
     name = "chaos",
     description = {
       "Start local broker processes, drive a workload, inject seeded faults",
-      "(kill -9, SIGSTOP, network partitions), heal, read everything back and",
+      "(kill -9, SIGSTOP, network partitions, power loss, disk damage, full",
+      "disks, wiped nodes, fsync errors), heal, read everything back and",
       "check the history for lost, duplicated or reordered data. Writes an HTML",
       "report; exits 1 on any anomaly. The seed and the command that replays the",
       "run are printed first. Partitions need network namespaces (Linux, root);",
-      "see docs/verification.md."
+      "power loss, full disks and fsync errors need FUSE (fuse3, libfuse3-dev and",
+      "a C compiler); see docs/verification.md."
     },
     footer = {
       "",
       "Fault names: kill-node, kill-leader, kill-controller, pause-node,",
       "pause-leader, pause-controller, isolate-node, isolate-leader, halves,",
-      "bridge, one-way, netem, rolling-restart; groups: kill, pause, partition,",
-      "restart, all.",
+      "bridge, one-way, netem, rolling-restart, power-loss-node,",
+      "power-loss-minority, power-loss-all, bitflip, truncate-file, delete-file,",
+      "disk-full, wipe-node, fsync-error; groups: kill, pause, partition, restart,",
+      "power, disk, full, wipe, all.",
       "",
       "Examples:",
       "  keel chaos                 # 3 nodes, 2m, kill,pause,partition, all",
@@ -41,7 +45,9 @@ import picocli.CommandLine.Spec;
       "  keel chaos --workload queue --idempotence off",
       "  # Prove the checker catches loss (acks on the leader's own append):",
       "  keel chaos --faults isolate-leader --workload queue \\",
-      "      --idempotence off --unsafe-leader-acks"
+      "      --idempotence off --unsafe-leader-acks",
+      "  # Power loss with fsync never must lose acknowledged writes:",
+      "  keel chaos --faults power-loss-all --fsync never --writeback 5s"
     })
 final class ChaosCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -84,6 +90,14 @@ final class ChaosCommand implements Callable<Integer> {
   String fsync = "always";
 
   @Option(
+      names = "--writeback",
+      converter = Durations.class,
+      description =
+          "With FUSE faults, unsynced writes become durable this long after a file was first"
+              + " dirtied (the kernel flusher). Default: 0 (never).")
+  Duration writeback = Duration.ZERO;
+
+  @Option(
       names = "--unsafe-leader-acks",
       description =
           "Producers use acks=1 (acknowledged on the leader's own append): loses writes under"
@@ -108,6 +122,7 @@ final class ChaosCommand implements Callable<Integer> {
             .networkMode(parse("--network", () -> NetworkMode.valueOf(upper(network))))
             .fsync(fsync)
             .unsafeLeaderAcks(unsafeLeaderAcks)
+            .writeback(writeback)
             .outputDir(output);
     if (seed != null) {
       b.seed(seed);

@@ -1,5 +1,6 @@
 package io.keel.chaos.cluster;
 
+import io.keel.chaos.fs.DiskDamage;
 import io.keel.chaos.net.Network;
 import java.time.Duration;
 import java.util.List;
@@ -31,4 +32,26 @@ public interface ClusterControl {
   void awaitReady(int node, Duration timeout);
 
   Network network();
+
+  /** Whether data directories are keel-lazyfs mounts (power loss, full disk, fsync errors). */
+  boolean hasLazyDisks();
+
+  /**
+   * Power cut: kill -9 these nodes together, then drop everything they did not fsync (with {@code
+   * torn}, a random prefix of each file's unsynced writes survives, the last one cut). The nodes
+   * stay stopped. Needs lazy disks.
+   */
+  void powerLoss(List<Integer> nodes, boolean torn, long seed);
+
+  /** kill -9 the node, then damage one random file of its store; it stays stopped. */
+  String damage(int node, DiskDamage damage, long seed);
+
+  /** kill -9 the node and delete its whole data directory (a new disk, same id); stays stopped. */
+  void wipe(int node);
+
+  /** While on, the node's disk is full: writes and new files fail with ENOSPC. */
+  void diskFull(int node, boolean on);
+
+  /** While on, the node's fsyncs fail with EIO and make nothing durable. */
+  void fsyncErrors(int node, boolean on);
 }

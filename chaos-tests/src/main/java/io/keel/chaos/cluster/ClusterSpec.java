@@ -14,6 +14,10 @@ import java.util.List;
  * @param fsync broker fsync setting: always, interval=<ms> or never
  * @param raftTick broker raft.tick.ms
  * @param readyTimeout how long a node may take to report ready after starting
+ * @param lazyDisks each node's data directory is a keel-lazyfs mount, so power loss, full disks and
+ *     fsync errors can be injected ({@link io.keel.chaos.fs.LazyFs#probe()} must pass)
+ * @param writeback on lazy disks, unsynced changes become durable this long after a file was first
+ *     dirtied (the kernel flusher); zero: never, the strictest
  */
 public record ClusterSpec(
     int nodes,
@@ -23,7 +27,9 @@ public record ClusterSpec(
     List<String> jvmArgs,
     String fsync,
     Duration raftTick,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    boolean lazyDisks,
+    Duration writeback) {
 
   public static final String BROKER_MAIN = "io.keel.broker.BrokerMain";
 
@@ -33,6 +39,9 @@ public record ClusterSpec(
     }
     if (raftTick.isNegative() || raftTick.isZero()) {
       throw new IllegalArgumentException("raftTick must be > 0, got " + raftTick);
+    }
+    if (writeback.isNegative()) {
+      throw new IllegalArgumentException("writeback must be >= 0, got " + writeback);
     }
     jvmArgs = List.copyOf(jvmArgs);
   }
@@ -47,6 +56,8 @@ public record ClusterSpec(
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
         "always",
         Duration.ofMillis(50),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        false,
+        Duration.ZERO);
   }
 }

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * Finds and removes what earlier runs left behind (killed before their cleanup ran): broker
- * processes, network namespaces and links. A run registers itself with its owner's pid; resources
- * of runs whose owner is still alive are left alone, so concurrent runs do not hurt each other.
+ * processes, keel-lazyfs mounts, network namespaces and links. A run registers itself with its
+ * owner's pid; resources of runs whose owner is still alive are left alone, so concurrent runs do
+ * not hurt each other.
  */
 public final class Leftovers {
   private final Path registry;
@@ -51,6 +52,11 @@ public final class Leftovers {
     Set<String> live = liveRuns();
     List<String> removed = new ArrayList<>();
     killProcesses(live, removed);
+    for (String[] mount : lazyMounts()) {
+      if (orphan(mount[0], live) && Commands.run(List.of("umount", "-l", mount[1])).ok()) {
+        removed.add("mount " + mount[1]);
+      }
+    }
     for (String ns : namespaces()) {
       if (orphan(ns, live) && Commands.run(List.of("ip", "netns", "del", ns)).ok()) {
         removed.add("namespace " + ns);
@@ -107,6 +113,40 @@ public final class Leftovers {
                 removed.add("process " + p.pid() + " of run " + run.get());
               }
             });
+  }
+
+  /**
+   * [fsname, mount point] of every keel-lazyfs mount, from /proc/mounts (its daemon exits once
+   * unmounted). Mount points there escape spaces and such as octal.
+   */
+  private static List<String[]> lazyMounts() {
+    Path mounts = Path.of("/proc/mounts");
+    if (!Files.isReadable(mounts)) {
+      return List.of();
+    }
+    try {
+      return Files.readAllLines(mounts).stream()
+          .map(l -> l.split(" "))
+          .filter(f -> f.length >= 3 && f[2].equals("fuse.keel-lazyfs"))
+          .map(f -> new String[] {f[0], unescape(f[1])})
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static String unescape(String field) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length()) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static List<String> namespaces() {

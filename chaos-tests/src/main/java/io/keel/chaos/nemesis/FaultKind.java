@@ -21,7 +21,16 @@ public enum FaultKind {
   BRIDGE("bridge"),
   ONE_WAY("one-way"),
   NETEM("netem"),
-  ROLLING_RESTART("rolling-restart");
+  ROLLING_RESTART("rolling-restart"),
+  POWER_LOSS_NODE("power-loss-node"),
+  POWER_LOSS_MINORITY("power-loss-minority"),
+  POWER_LOSS_ALL("power-loss-all"),
+  BITFLIP("bitflip"),
+  TRUNCATE_FILE("truncate-file"),
+  DELETE_FILE("delete-file"),
+  DISK_FULL("disk-full"),
+  WIPE_NODE("wipe-node"),
+  FSYNC_ERROR("fsync-error");
 
   private final String cliName;
 
@@ -33,9 +42,22 @@ public enum FaultKind {
     return cliName;
   }
 
+  /** Whether this fault needs the nodes' data directories on keel-lazyfs (FUSE). */
+  public boolean needsLazyDisk() {
+    return switch (this) {
+      case POWER_LOSS_NODE, POWER_LOSS_MINORITY, POWER_LOSS_ALL, DISK_FULL, FSYNC_ERROR -> true;
+      default -> false;
+    };
+  }
+
+  /** Whether any of these faults needs lazy disks. */
+  public static boolean needLazyDisks(Set<FaultKind> kinds) {
+    return kinds.stream().anyMatch(FaultKind::needsLazyDisk);
+  }
+
   /**
-   * Parses a comma-separated list of fault names or groups: kill, pause, partition, netem, restart,
-   * all.
+   * Parses a comma-separated list of fault names or groups: kill, pause, partition, restart, power,
+   * disk, full, wipe, all.
    */
   public static Set<FaultKind> parse(String csv) {
     Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
@@ -57,6 +79,10 @@ public enum FaultKind {
       case "pause" -> EnumSet.of(PAUSE_NODE, PAUSE_LEADER, PAUSE_CONTROLLER);
       case "partition" -> EnumSet.of(ISOLATE_NODE, ISOLATE_LEADER, HALVES, BRIDGE, ONE_WAY);
       case "restart" -> EnumSet.of(ROLLING_RESTART);
+      case "power" -> EnumSet.of(POWER_LOSS_NODE, POWER_LOSS_MINORITY, POWER_LOSS_ALL);
+      case "disk" -> EnumSet.of(BITFLIP, TRUNCATE_FILE, DELETE_FILE);
+      case "full" -> EnumSet.of(DISK_FULL);
+      case "wipe" -> EnumSet.of(WIPE_NODE);
       case "all" -> EnumSet.allOf(FaultKind.class);
       default ->
           EnumSet.of(
@@ -72,7 +98,7 @@ public enum FaultKind {
 
   private static String valid() {
     List<String> names = Arrays.stream(values()).map(FaultKind::cliName).toList();
-    return "valid: kill, pause, partition, restart, all, "
+    return "valid: kill, pause, partition, restart, power, disk, full, wipe, all, "
         + names.stream().collect(Collectors.joining(", "));
   }
 

@@ -1,5 +1,6 @@
 package io.keel.chaos.nemesis;
 
+import io.keel.chaos.fs.DiskDamage;
 import io.keel.chaos.net.Degradation;
 import io.keel.chaos.net.Link;
 import java.util.List;
@@ -25,4 +26,26 @@ public sealed interface Plan {
 
   /** Gracefully restart every node in turn, each back to ready before the next; no heal. */
   record RollingRestart(List<Integer> order) implements Plan {}
+
+  /** Cut the power of these nodes (unsynced writes lost, torn or not); healing starts them. */
+  record PowerLoss(List<Integer> nodes, boolean torn, long seed) implements Plan {
+    public PowerLoss {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /**
+   * Stop the node and damage one file of its store; healing starts it. If it refuses its store
+   * (exits before it is ready), the disk is replaced (wiped) and it starts again.
+   */
+  record Damage(int node, DiskDamage damage, long seed) implements Plan {}
+
+  /** Stop the node and wipe its data directory (a new disk, same id); healing starts it. */
+  record Wipe(int node) implements Plan {}
+
+  /** The node's disk is full; healing frees it. */
+  record DiskFull(int node) implements Plan {}
+
+  /** The node's fsyncs fail with EIO; healing cuts its power (nothing unsynced survives). */
+  record FsyncError(int node) implements Plan {}
 }

@@ -1,9 +1,11 @@
 package io.keel.chaos.nemesis;
 
+import io.keel.chaos.fs.DiskDamage;
 import io.keel.chaos.net.Degradation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Random;
 
@@ -57,7 +59,49 @@ public final class Planner {
         List<Integer> order = shuffled();
         yield new PlannedFault(kind, new Plan.RollingRestart(order), "order " + order);
       }
+      case POWER_LOSS_NODE -> powerLoss(kind, randomTarget().nodes());
+      case POWER_LOSS_MINORITY -> powerLoss(kind, shuffled().subList(0, (nodes.size() - 1) / 2));
+      case POWER_LOSS_ALL -> powerLoss(kind, nodes);
+      case BITFLIP -> damage(kind, DiskDamage.BITFLIP);
+      case TRUNCATE_FILE -> damage(kind, DiskDamage.TRUNCATE);
+      case DELETE_FILE -> damage(kind, DiskDamage.DELETE);
+      case WIPE_NODE -> {
+        Target t = randomTarget();
+        yield new PlannedFault(kind, new Plan.Wipe(t.node()), t.describe() + ": data dir wiped");
+      }
+      case DISK_FULL -> {
+        Target t = randomTarget();
+        yield new PlannedFault(kind, new Plan.DiskFull(t.node()), t.describe() + ": disk full");
+      }
+      case FSYNC_ERROR -> {
+        Target t = randomTarget();
+        yield new PlannedFault(
+            kind, new Plan.FsyncError(t.node()), t.describe() + ": fsync fails with EIO");
+      }
     };
+  }
+
+  /** A minority of one node is still a power loss of one node (3-node clusters). */
+  private PlannedFault powerLoss(FaultKind kind, List<Integer> targets) {
+    List<Integer> sorted = targets.isEmpty() ? randomTarget().nodes() : sorted(targets);
+    boolean torn = random.nextBoolean();
+    long seed = random.nextLong();
+    return new PlannedFault(
+        kind,
+        new Plan.PowerLoss(sorted, torn, seed),
+        "nodes " + sorted + (torn ? ", last unsynced writes torn" : ", unsynced writes dropped"));
+  }
+
+  private PlannedFault damage(FaultKind kind, DiskDamage damage) {
+    Target t = randomTarget();
+    return new PlannedFault(
+        kind,
+        new Plan.Damage(t.node(), damage, random.nextLong()),
+        t.describe() + ": " + damage.name().toLowerCase(Locale.ROOT) + " of a store file");
+  }
+
+  private static List<Integer> sorted(List<Integer> l) {
+    return l.stream().sorted().toList();
   }
 
   private static PlannedFault kill(FaultKind kind, Target t) {

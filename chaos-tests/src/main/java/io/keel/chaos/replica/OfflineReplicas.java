@@ -35,10 +35,16 @@ public final class OfflineReplicas {
   private OfflineReplicas() {}
 
   /**
+   * Reads every node's replicas. A store that cannot be read (a node that refused a damaged disk
+   * and never came back, say) is left out and named in {@code unreadable}, so the other replicas
+   * are still compared.
+   *
    * @param dataDirs node id -> broker data.dir (the store is its {@code store} subdirectory)
    * @param topic whose values are 8-byte longs, as the queue workload writes them
+   * @param unreadable receives "node N: error" for each store that could not be read
    */
-  public static ReplicaLogs read(Map<Integer, Path> dataDirs, String topic) {
+  public static ReplicaLogs read(
+      Map<Integer, Path> dataDirs, String topic, List<String> unreadable) {
     Map<Integer, Map<Integer, List<Rec>>> byPartition = new TreeMap<>();
     dataDirs.forEach(
         (node, dir) -> {
@@ -46,9 +52,15 @@ public final class OfflineReplicas {
           if (!Files.isDirectory(storeDir)) {
             return;
           }
+          Map<Integer, Map<Integer, List<Rec>>> mine = new TreeMap<>();
           try (LogStore store = LogStore.open(LogStoreConfig.defaults(storeDir))) {
-            metadata(store).topic(topic).ifPresent(t -> readNode(store, node, t, byPartition));
+            metadata(store).topic(topic).ifPresent(t -> readNode(store, node, t, mine));
+          } catch (RuntimeException e) {
+            unreadable.add("node " + node + ": " + e);
+            return;
           }
+          mine.forEach(
+              (p, byNode) -> byPartition.computeIfAbsent(p, k -> new TreeMap<>()).putAll(byNode));
         });
     return new ReplicaLogs(byPartition);
   }

@@ -30,7 +30,9 @@ class ClusterHarnessTest {
         List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"),
         "always",
         Duration.ofMillis(50),
-        READY);
+        READY,
+        false,
+        Duration.ZERO);
   }
 
   @ParameterizedTest

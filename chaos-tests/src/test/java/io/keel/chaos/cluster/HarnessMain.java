@@ -19,7 +19,9 @@ public final class HarnessMain {
             List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"),
             "always",
             Duration.ofMillis(50),
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60),
+            false,
+            Duration.ZERO);
     ClusterHarness.start(args[0], spec);
     System.out.println("cluster ready");
     System.out.flush();

@@ -2,7 +2,10 @@ package io.keel.chaos.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.keel.chaos.fs.LazyFs;
+import io.keel.chaos.fs.LazyMount;
 import io.keel.chaos.net.Commands;
 import io.keel.chaos.net.NetnsNetwork;
 import io.keel.chaos.net.ResourceNames;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LeftoversTest {
 
@@ -64,6 +68,25 @@ class LeftoversTest {
       if (netns) {
         Commands.run(List.of("ip", "netns", "del", ResourceNames.namespace(live, 1)));
       }
+    }
+  }
+
+  @Test
+  void sweepUnmountsLazyDisksOfDeadRuns(@TempDir Path dir) throws Exception {
+    LazyFs.Support fuse = LazyFs.probe();
+    assumeTrue(fuse.available(), () -> "FUSE unusable: " + fuse.problem());
+    String dead = RunIds.random(); // never registered: its owner is gone
+    try (LazyMount m =
+        LazyMount.mount(
+            fuse.binary(),
+            dir.resolve("disk"),
+            dir.resolve("data"),
+            dir.resolve("ctl"),
+            ResourceNames.PREFIX + dead + "-lazyfs-n1")) {
+      List<String> removed = Leftovers.inTempDir().sweep();
+
+      assertTrue(removed.contains("mount " + m.mountPoint()), removed.toString());
+      assertFalse(Files.readString(Path.of("/proc/mounts")).contains(m.mountPoint().toString()));
     }
   }
 }

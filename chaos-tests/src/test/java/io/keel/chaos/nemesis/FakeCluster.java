@@ -1,6 +1,7 @@
 package io.keel.chaos.nemesis;
 
 import io.keel.chaos.cluster.ClusterControl;
+import io.keel.chaos.fs.DiskDamage;
 import io.keel.chaos.net.Degradation;
 import io.keel.chaos.net.Link;
 import io.keel.chaos.net.Network;
@@ -20,6 +21,12 @@ final class FakeCluster implements ClusterControl, Network {
   final Set<Integer> paused = new HashSet<>();
   Set<Link> blocked = Set.of();
   Degradation degradation;
+  boolean lazyDisks = true;
+
+  /** When set, a node whose store was damaged exits on its next start (it refuses the store). */
+  boolean refuseDamagedStores;
+
+  private final Set<Integer> refusing = new HashSet<>();
   private final int nodes;
   private final boolean netem;
 
@@ -49,9 +56,14 @@ final class FakeCluster implements ClusterControl, Network {
 
   @Override
   public void start(int node) {
-    if (!down.remove(node)) {
+    if (!down.contains(node)) {
       throw new IllegalStateException("node " + node + " already running");
     }
+    if (refusing.contains(node)) {
+      log.add("start " + node + " (exits: refuses its store)");
+      return;
+    }
+    down.remove(node);
     log.add("start " + node);
   }
 
@@ -89,6 +101,51 @@ final class FakeCluster implements ClusterControl, Network {
   @Override
   public Network network() {
     return this;
+  }
+
+  @Override
+  public boolean hasLazyDisks() {
+    return lazyDisks;
+  }
+
+  @Override
+  public void powerLoss(List<Integer> nodes, boolean torn, long seed) {
+    for (int node : nodes) {
+      if (down.contains(node)) {
+        throw new IllegalStateException("node " + node + " already down");
+      }
+    }
+    down.addAll(nodes);
+    log.add("power-loss " + nodes + (torn ? " torn" : ""));
+  }
+
+  @Override
+  public String damage(int node, DiskDamage damage, long seed) {
+    kill(node);
+    if (refuseDamagedStores) {
+      refusing.add(node);
+    }
+    log.add("damage " + node + " " + damage);
+    return damage + " of node " + node;
+  }
+
+  @Override
+  public void wipe(int node) {
+    if (!down.contains(node)) {
+      kill(node);
+    }
+    refusing.remove(node);
+    log.add("wipe " + node);
+  }
+
+  @Override
+  public void diskFull(int node, boolean on) {
+    log.add("disk-full " + node + " " + on);
+  }
+
+  @Override
+  public void fsyncErrors(int node, boolean on) {
+    log.add("fsync-errors " + node + " " + on);
   }
 
   @Override

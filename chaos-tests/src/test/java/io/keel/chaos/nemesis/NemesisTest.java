@@ -50,7 +50,10 @@ class NemesisTest {
   private record Run(FakeCluster cluster, List<Operation> faults, int started) {}
 
   private static Run run(long seed, Set<FaultKind> kinds, boolean netem) {
-    FakeCluster cluster = new FakeCluster(5, netem);
+    return run(seed, kinds, new FakeCluster(5, netem));
+  }
+
+  private static Run run(long seed, Set<FaultKind> kinds, FakeCluster cluster) {
     HistoryRecorder history = HistoryRecorder.inMemory(RunClock.startingNow());
     Random random = new Random(seed);
     Planner planner = new Planner(random, VIEW, cluster.nodeIds(), NETEM);
@@ -126,6 +129,63 @@ class NemesisTest {
                 new Random(1),
                 new VirtualPacer(),
                 Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void diskFaultsAreSkippedWithoutLazyDisks() {
+    FakeCluster plain = new FakeCluster(3, true);
+    plain.lazyDisks = false;
+    assertEquals(
+        List.of(FaultKind.POWER_LOSS_ALL, FaultKind.DISK_FULL, FaultKind.FSYNC_ERROR),
+        Nemesis.skippedKinds(FaultKind.parse("power-loss-all,disk,full,wipe,fsync-error"), plain));
+    Run run = run(5, FaultKind.parse("power,bitflip"), plain);
+    assertTrue(run.cluster().log.stream().noneMatch(s -> s.startsWith("power-loss")));
+    assertTrue(run.cluster().log.stream().anyMatch(s -> s.startsWith("damage")));
+  }
+
+  @Test
+  void powerLossCutsTheChosenNodesTogetherAndHealingStartsThem() {
+    Run all = run(9, EnumSet.of(FaultKind.POWER_LOSS_ALL), false);
+    assertTrue(all.cluster().log.contains("power-loss [1, 2, 3, 4, 5]"), all.cluster().log.get(0));
+    assertTrue(all.cluster().healthy(), all.cluster().log.toString());
+    Run minority = run(9, EnumSet.of(FaultKind.POWER_LOSS_MINORITY), false);
+    assertTrue(
+        minority.cluster().log.stream()
+            .filter(s -> s.startsWith("power-loss"))
+            .allMatch(s -> s.matches("power-loss \\[\\d, \\d\\]( torn)?")),
+        minority.cluster().log.toString());
+  }
+
+  @Test
+  void aFailedFsyncIsHealedByAPowerCycleOfThatNode() {
+    Run run = run(4, EnumSet.of(FaultKind.FSYNC_ERROR), false);
+    List<String> log = run.cluster().log;
+    int on = log.indexOf(log.stream().filter(s -> s.endsWith(" true")).findFirst().orElseThrow());
+    String node = log.get(on).split(" ")[1];
+    assertEquals(
+        List.of(
+            "fsync-errors " + node + " true",
+            "power-loss [" + node + "]",
+            "fsync-errors " + node + " false",
+            "start " + node),
+        log.subList(on, on + 4));
+    assertTrue(run.cluster().healthy(), log.toString());
+  }
+
+  @Test
+  void aNodeThatRefusesItsDamagedStoreGetsANewDiskAndRestarts() {
+    FakeCluster cluster = new FakeCluster(3, false);
+    cluster.refuseDamagedStores = true;
+    Run run = run(6, EnumSet.of(FaultKind.BITFLIP), cluster);
+    List<String> log = run.cluster().log;
+    int damaged = log.indexOf(log.stream().filter(s -> s.startsWith("damage")).findFirst().get());
+    String node = log.get(damaged).split(" ")[1];
+    assertEquals(
+        List.of("start " + node + " (exits: refuses its store)", "wipe " + node, "start " + node),
+        log.subList(damaged + 1, damaged + 4));
+    Op.Fault heal = (Op.Fault) run.faults().get(1).op();
+    assertTrue(heal.detail().contains("refused its store"), heal.detail());
+    assertTrue(run.cluster().healthy(), log.toString());
   }
 
   @Test
