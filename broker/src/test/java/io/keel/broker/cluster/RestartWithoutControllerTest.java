@@ -56,6 +56,9 @@ class RestartWithoutControllerTest {
     // Without two of the three controllers there is no controller to register with.
     cluster.stopNode(2);
     cluster.stopNode(3);
+    // Node 1 alone steps down (check-quorum), so nothing answers heartbeats with metadata.
+    TestCluster.await(
+        WAIT, () -> cluster.controllerLeader() == 0, () -> "node 1 still leads the controller");
 
     cluster.restartNode(4);
 
