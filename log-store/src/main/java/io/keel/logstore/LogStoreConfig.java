@@ -29,7 +29,7 @@ public record LogStoreConfig(
   public static final Duration DEFAULT_SEGMENT_AGE = Duration.ofHours(1);
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
   static final long MIN_WRITE_BUFFER_BYTES = 1L << 20;
-  public static final long DEFAULT_MIN_FREE_BYTES = 256L << 20;
+  public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
 
   public LogStoreConfig {
     Checks.arg(dataDir != null, "dataDir is null");
@@ -45,7 +45,7 @@ public record LogStoreConfig(
     Checks.arg(minFreeBytes >= 0, "minFreeBytes must be >= 0, was %s", minFreeBytes);
   }
 
-  /** Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer, 256 MiB kept free. */
+  /** Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer, 64 MiB kept free. */
   public static LogStoreConfig defaults(Path dataDir) {
     return new LogStoreConfig(
         dataDir,

@@ -91,7 +91,7 @@ public final class BrokerConfig {
   public static final ConfigKey<Long> STORAGE_MIN_FREE_BYTES =
       new ConfigKey<>(
           "storage.min.free.bytes",
-          "268435456",
+          "67108864",
           "Below this many free bytes on data.dir's volume, produce requests fail with "
               + "STORAGE_FULL (reads, replication and offset commits go on); 0 disables it.",
           Parsers.longAtLeast(0));

@@ -333,7 +333,10 @@ class HttpApiClusterTest {
     }
     String base = "/v1/groups/workers/members";
     Reply created =
-        http.post(port(2), base, "{\"topics\":[\"work\"],\"auto_offset_reset\":\"earliest\"}");
+        retrying(
+            () ->
+                http.post(
+                    port(2), base, "{\"topics\":[\"work\"],\"auto_offset_reset\":\"earliest\"}"));
     assertEquals(201, created.status(), created.body().toString());
     String member = base + "/" + created.body().get("member_id").asText();
     assertEquals(404, http.get(port(3), member + "/records").status(), "member lives on node 2");
