@@ -212,12 +212,14 @@ class KeelProducerTest {
     ExecutionException e = assertThrows(ExecutionException.class, first::get);
     assertInstanceOf(UnknownTopicException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("'nope' does not exist"), e.getMessage());
-    // The next send to the same missing topic checks once and fails without waiting again.
+    // The next send to the same missing topic checks once (one refresh asks each of the 3 nodes in
+    // parallel) and fails without waiting again.
     int requestsBefore = cluster.metadataRequests();
     var second = producer.send(new ProducerRecord<>("nope", null, "v"));
     assertInstanceOf(
         UnknownTopicException.class, assertThrows(Exception.class, second::get).getCause());
-    assertEquals(1, cluster.metadataRequests() - requestsBefore);
+    int asked = cluster.metadataRequests() - requestsBefore;
+    assertTrue(asked >= 1 && asked <= 3, "one metadata refresh, asked " + asked);
   }
 
   @Test
