@@ -21,6 +21,7 @@ public final class ErrorCodes {
           REQUEST_TIMED_OUT,
           NOT_ENOUGH_REPLICAS,
           STORAGE_FULL,
+          THROTTLED,
           NODE_SHUTTING_DOWN,
           NOT_COORDINATOR,
           COORDINATOR_LOADING,

@@ -9,6 +9,7 @@ import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.LeaderHint;
 import io.keel.raft.NotLeaderException;
+import io.keel.raft.ProposalRejectedException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +50,10 @@ final class ErrorDetails {
     }
     if (t instanceof ProposalFailedException) {
       return of(ErrorCode.NOT_LEADER, t.getMessage());
+    }
+    if (t instanceof ProposalRejectedException) {
+      // The leader's uncommitted or pending-read limit: back-pressure, retriable after a backoff.
+      return of(ErrorCode.THROTTLED, t.getMessage());
     }
     return of(ErrorCode.UNKNOWN, t.getClass().getSimpleName() + ": " + t.getMessage());
   }

@@ -50,6 +50,7 @@ final class ErrorStatus {
           HttpResponseStatus.SERVICE_UNAVAILABLE;
       case REQUEST_TIMED_OUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
       case STORAGE_FULL -> INSUFFICIENT_STORAGE;
+      case THROTTLED -> HttpResponseStatus.TOO_MANY_REQUESTS;
     };
   }
 

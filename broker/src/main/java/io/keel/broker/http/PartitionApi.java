@@ -18,6 +18,7 @@ import io.keel.proto.ProducePartitionResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.records.CompressionType;
 import io.keel.proto.records.Header;
+import io.keel.proto.records.KeyHash;
 import io.keel.proto.records.Record;
 import io.keel.proto.records.RecordBatch;
 import io.keel.proto.records.RecordBatchBuilder;
@@ -138,7 +139,7 @@ final class PartitionApi {
                 r.at("partition"), topic.name(), topic.partitions(), partition));
       }
     } else if (key != null) {
-      partition = KeyPartitioner.forKey(key, topic.partitions());
+      partition = KeyHash.partitionOf(key, topic.partitions());
     } else {
       partition = keylessPartition;
     }

@@ -19,6 +19,7 @@ import io.keel.raft.Checks;
 import io.keel.raft.Entry;
 import io.keel.raft.EntryType;
 import io.keel.raft.NotLeaderException;
+import io.keel.raft.ProposalRejectedException;
 import io.keel.raft.RaftRole;
 import io.keel.raft.Snapshot;
 import io.keel.raft.SoftState;
@@ -345,6 +346,9 @@ public final class PartitionStateMachine implements GroupStateMachine {
       proposal = group.propose(envelope.encode());
     } catch (NotLeaderException e) {
       return CompletableFuture.failedFuture(notLeader());
+    } catch (ProposalRejectedException e) {
+      // The leader's uncommitted limit: nothing was appended, so nextOffset stays (THROTTLED).
+      return CompletableFuture.failedFuture(e);
     }
     nextOffset = envelope.nextOffset();
     Inflight inflight =

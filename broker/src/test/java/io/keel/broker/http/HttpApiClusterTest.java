@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keel.broker.http.HttpTestClient.Reply;
 import io.keel.broker.testing.TestCluster;
+import io.keel.proto.records.KeyHash;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -160,7 +161,7 @@ class HttpApiClusterTest {
     JsonNode recs = json.body().get("records");
     int partition = recs.get(0).get("partition").asInt();
     assertEquals(partition, recs.get(1).get("partition").asInt(), "one key, one partition");
-    assertEquals(KeyPartitioner.forKey("\"k1\"".getBytes(StandardCharsets.UTF_8), 3), partition);
+    assertEquals(KeyHash.partitionOf("\"k1\"".getBytes(StandardCharsets.UTF_8), 3), partition);
     long offset = recs.get(0).get("offset").asLong();
     assertEquals(offset + 1, recs.get(1).get("offset").asLong());
     String b64 = Base64.getEncoder().encodeToString(new byte[] {0, (byte) 0xff, 7});

@@ -65,7 +65,7 @@ public final class Errors {
       case UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, GROUP_NOT_EMPTY, GROUP_ID_NOT_FOUND ->
           new GroupException(message);
       case STALE_MEMBER_EPOCH, UNRELEASED_INSTANCE_ID -> new RetriableException(message);
-      case NODE_SHUTTING_DOWN -> new RetriableException(message);
+      case NODE_SHUTTING_DOWN, THROTTLED -> new RetriableException(message);
     };
   }
 

@@ -3,6 +3,7 @@ package io.keel.client.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.keel.proto.records.KeyHash;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class PartitionerTest {
   void murmur2MatchesKafka() {
     KAFKA_MURMUR2.forEach(
         (key, hash) ->
-            assertEquals(hash, Partitioner.murmur2(key.getBytes(StandardCharsets.UTF_8)), key));
+            assertEquals(hash, KeyHash.murmur2(key.getBytes(StandardCharsets.UTF_8)), key));
   }
 
   @Test
