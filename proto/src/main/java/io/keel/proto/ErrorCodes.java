@@ -71,6 +71,7 @@ public final class ErrorCodes {
           REQUEST_TIMED_OUT,
           NOT_ENOUGH_REPLICAS,
           STORAGE_FULL,
+          THROTTLED,
           COORDINATOR_LOADING,
           STALE_MEMBER_EPOCH,
           UNRELEASED_INSTANCE_ID,
