@@ -24,6 +24,11 @@ enum RaftBug {
   TRUST_PERSISTED_COMMIT,
   /** The simulator's executor sends a Ready's messages (acknowledgements) before the sync. */
   ACK_BEFORE_PERSISTING,
+  /**
+   * The core lets a follower's append acknowledgements leave with the leader-style traffic that may
+   * precede the sync ({@link Ready#messagesBeforeSync()}).
+   */
+  APPEND_ACK_BEFORE_SYNC,
   /** A delayed append whose entries all match truncates the entries after them. */
   STALE_APPEND_TRUNCATES,
   /** Accept a membership change while the previous one is not committed yet. */

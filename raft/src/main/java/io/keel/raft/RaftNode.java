@@ -1126,25 +1126,52 @@ public final class RaftNode {
         hardStateChanged() ? new HardState(term, voteToPersist(), log.committed()) : null;
     Snapshot snapshot = log.unstableSnapshot();
     List<Entry> committed = log.nextCommitted(config.maxAppendBytes());
+    boolean mustSync =
+        hs != null
+            && (hs.term() != persistedHardState.term() || hs.vote() != persistedHardState.vote());
+    List<Message> beforeSync = new ArrayList<>();
+    List<Message> afterSync = new ArrayList<>();
+    for (Message m : outbox) {
+      (!mustSync && promisesNothingStaged(m) ? beforeSync : afterSync).add(m);
+    }
     Ready ready =
         new Ready(
             hs,
             log.unstableEntries(),
             snapshot,
-            outbox,
+            beforeSync,
+            afterSync,
             committed,
             readStates,
             softStateChanged() ? softState() : null,
-            hs != null
-                && (hs.term() != persistedHardState.term()
-                    || hs.vote() != persistedHardState.vote()));
+            mustSync);
     outbox = new ArrayList<>();
     readStates = new ArrayList<>();
     outstanding = ready;
     return ready;
   }
 
-  /** Confirms that {@code ready} was carried out in full. */
+  /**
+   * Whether {@code m} may leave before this Ready's writes are durable (Raft thesis, section
+   * 10.2.1): a leader's replication traffic says nothing about its own log, and the leader counts
+   * its own entries towards the commit only in {@link #advance}, after their sync. Votes and
+   * acknowledgements promise what is staged and wait for the sync.
+   */
+  private boolean promisesNothingStaged(Message m) {
+    return switch (m) {
+      case AppendRequest a -> true;
+      case HeartbeatRequest h -> true;
+      case SnapshotChunk c -> true;
+      case TimeoutNow t -> true;
+      case AppendResponse a -> bugs.contains(RaftBug.APPEND_ACK_BEFORE_SYNC);
+      case VoteRequest v -> false;
+      case VoteResponse v -> false;
+      case HeartbeatResponse h -> false;
+      case SnapshotResponse r -> false;
+    };
+  }
+
+  /** Confirms that {@code ready} was carried out in full, its sync included. */
   public void advance(Ready ready) {
     Checks.state(outstanding == ready, "advance with a Ready that is not the outstanding one");
     outstanding = null;

@@ -179,6 +179,8 @@ final class RaftTestCluster {
         m.installed.add(r.snapshot());
       }
       storage.append(r.entries());
+      sent.addAll(r.messagesBeforeSync());
+      queue.addAll(r.messagesBeforeSync());
       m.store.sync();
       sent.addAll(r.messages());
       queue.addAll(r.messages());

@@ -26,6 +26,8 @@ final class Simulation {
   /** Where a crash strikes relative to the execution of a Ready. */
   private enum CrashPoint {
     BEFORE_SYNC,
+    // The leader-style messages that may precede the sync are out; nothing is durable yet.
+    SENT_BEFORE_SYNC,
     // Some parts of the Ready (hard state, snapshot, a prefix of the entries) reached the disk.
     TORN,
     BEFORE_SEND,
@@ -254,7 +256,8 @@ final class Simulation {
       return;
     }
     if (bugs.contains(RaftBug.ACK_BEFORE_PERSISTING)) {
-      send(n, r);
+      send(n, r.messagesBeforeSync());
+      send(n, r.messages());
     }
     if (r.hardState() != null) {
       storage.setHardState(r.hardState());
@@ -267,12 +270,18 @@ final class Simulation {
     if (maybeCrashAt(n, CrashPoint.BEFORE_SYNC)) {
       return;
     }
+    if (!bugs.contains(RaftBug.ACK_BEFORE_PERSISTING)) {
+      send(n, r.messagesBeforeSync());
+    }
+    if (maybeCrashAt(n, CrashPoint.SENT_BEFORE_SYNC)) {
+      return;
+    }
     n.store.sync();
     if (maybeCrashAt(n, CrashPoint.BEFORE_SEND)) {
       return;
     }
     if (!bugs.contains(RaftBug.ACK_BEFORE_PERSISTING)) {
-      send(n, r);
+      send(n, r.messages());
     }
     applyReady(n, r);
     if (maybeCrashAt(n, CrashPoint.BEFORE_ADVANCE)) {
@@ -284,8 +293,8 @@ final class Simulation {
     n.raft.advance(r);
   }
 
-  private void send(SimNode n, Ready r) {
-    for (Message m : r.messages()) {
+  private void send(SimNode n, List<Message> messages) {
+    for (Message m : messages) {
       invariants.onSend(n.id, n.raft.term(), m);
       network.send(step, m);
     }
@@ -305,6 +314,9 @@ final class Simulation {
 
   private void tornCrash(SimNode n, Ready r, boolean hardStateOnly) {
     RaftStorage storage = n.storage();
+    if (random.nextBoolean()) {
+      send(n, r.messagesBeforeSync()); // the power fails while the sync runs
+    }
     if (hardStateOnly) {
       storage.setHardState(r.hardState());
       n.store.sync();

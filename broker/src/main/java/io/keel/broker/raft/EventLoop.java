@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One event-loop thread driving a set of groups. An iteration runs queued tasks (messages,
  * proposals, reads), ticks every group when a tick is due, then executes the Readys of all its
- * groups with a single {@link DurableStore#sync()} between staging and sending (group commit).
+ * groups with a single {@link DurableStore#sync()} between staging and sending (group commit); the
+ * leaders' replication messages go out before that sync, the rest after it.
  */
 final class EventLoop implements Executor {
   private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
@@ -237,6 +238,13 @@ final class EventLoop implements Executor {
           quarantine(g, e); // its messages are never sent: nothing it staged is promised
         }
       }
+    }
+    // A leader's appends leave before its own fsync, so followers write in parallel with it; the
+    // leader counts itself in the quorum only in advance(), after the sync (Ready's contract).
+    List<Message> beforeSync = new ArrayList<>();
+    readys.forEach(r -> beforeSync.addAll(r.messagesBeforeSync()));
+    if (!beforeSync.isEmpty()) {
+      sender.send(beforeSync);
     }
     if (needSync) {
       long start = System.nanoTime();

@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * use. Each call groups messages by destination so a peer's frame carries every group's messages.
  */
 public final class GrpcRaftTransport implements MessageSender, AutoCloseable {
+  // Bounds what waits for one peer's stream: a few dozen maximal appends.
+  private static final long QUEUE_CAPACITY_BYTES = 64L << 20;
   private final int nodeId;
   private final String clusterId;
   private final PeerDirectory directory;
@@ -40,14 +42,17 @@ public final class GrpcRaftTransport implements MessageSender, AutoCloseable {
     byPeer.forEach((peer, batch) -> link(peer).offer(batch));
   }
 
-  /** Messages dropped so far because a peer's queue was full. */
+  /** Messages dropped so far: a peer's queue was full or its stream was down. */
   public long droppedMessages() {
     return links.values().stream().mapToLong(PeerLink::droppedMessages).sum();
   }
 
   private PeerLink link(int peerId) {
     return links.computeIfAbsent(
-        peerId, id -> new PeerLink(nodeId, id, clusterId, directory, queueCapacityMessages));
+        peerId,
+        id ->
+            new PeerLink(
+                nodeId, id, clusterId, directory, queueCapacityMessages, QUEUE_CAPACITY_BYTES));
   }
 
   @Override

@@ -19,22 +19,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outbound half of the connection to one peer: a bounded queue drained by one sender thread
- * into a single long-lived Exchange stream. Messages are dropped when the queue is full or the peer
- * is unreachable (Raft retransmits); the stream is reopened with exponential backoff.
+ * The outbound half of the connection to one peer: a queue bounded in messages and bytes, drained
+ * by one sender thread into a single long-lived Exchange stream. gRPC flow control is the
+ * back-pressure: the sender writes a frame only when the stream is ready and otherwise waits, so
+ * messages accumulate in the queue (and are then sent in larger frames) rather than inside gRPC.
+ * Messages are dropped only when the queue is full or the peer is unreachable (Raft retransmits);
+ * the stream is reopened with exponential backoff.
  */
 final class PeerLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
   private static final long MAX_FRAME_BYTES = 4L << 20;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-  private static final long READY_WAIT_MS = 100;
+  private static final long POLL_MS = 100;
 
   private final int localId;
   private final int peerId;
   private final String clusterId;
   private final PeerDirectory directory;
   private final ArrayBlockingQueue<Message> queue;
+  private final long queueCapacityBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final Object readyMonitor = new Object();
   private final Thread thread;
@@ -47,24 +52,45 @@ final class PeerLink implements AutoCloseable {
   private long streamOpenedNanos;
   private Duration backoff = MIN_BACKOFF;
 
-  PeerLink(int localId, int peerId, String clusterId, PeerDirectory directory, int queueCapacity) {
+  PeerLink(
+      int localId,
+      int peerId,
+      String clusterId,
+      PeerDirectory directory,
+      int queueCapacity,
+      long queueCapacityBytes) {
     this.localId = localId;
     this.peerId = peerId;
     this.clusterId = clusterId;
     this.directory = directory;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.queueCapacityBytes = queueCapacityBytes;
     this.thread =
         Thread.ofVirtual().name("raft-peer-" + localId + "-to-" + peerId).unstarted(this::run);
     thread.start();
   }
 
-  /** Queues messages without blocking; drops those that do not fit. */
+  /** Queues messages without blocking; drops those that do not fit (in count or in bytes). */
   void offer(List<Message> messages) {
     for (Message m : messages) {
-      if (!queue.offer(m)) {
+      long bytes = estimateBytes(m);
+      long queued = queuedBytes.addAndGet(bytes);
+      if (queued > queueCapacityBytes && queued != bytes) { // one message always fits
+        queuedBytes.addAndGet(-bytes);
+        dropped.incrementAndGet();
+      } else if (!queue.offer(m)) {
+        queuedBytes.addAndGet(-bytes);
         dropped.incrementAndGet();
       }
     }
+  }
+
+  private Message poll() {
+    Message m = queue.poll();
+    if (m != null) {
+      queuedBytes.addAndGet(-estimateBytes(m));
+    }
+    return m;
   }
 
   long droppedMessages() {
@@ -74,8 +100,9 @@ final class PeerLink implements AutoCloseable {
   private void run() {
     try {
       while (running) {
-        Message first = queue.poll(READY_WAIT_MS, TimeUnit.MILLISECONDS);
+        Message first = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
         if (first != null) {
+          queuedBytes.addAndGet(-estimateBytes(first));
           sendFrame(first);
         }
       }
@@ -86,7 +113,20 @@ final class PeerLink implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until gRPC can take a frame, then sends {@code first} with whatever queued meanwhile. The
+   * frame is built only once the stream is ready, so what waits, waits in the bounded queue.
+   */
   private void sendFrame(Message first) throws InterruptedException {
+    ClientCallStreamObserver<RaftBatch> out = streamOrNull();
+    if (out == null) {
+      dropped.incrementAndGet();
+      return;
+    }
+    if (!awaitReady(out)) {
+      dropped.incrementAndGet(); // the stream broke or the link is closing
+      return;
+    }
     RaftBatch.Builder frame =
         RaftBatch.newBuilder().setFrom(localId).setTo(peerId).setClusterId(clusterId);
     long bytes = 0;
@@ -94,20 +134,7 @@ final class PeerLink implements AutoCloseable {
     while (m != null) {
       RaftMessageCodec.encode(m, frame);
       bytes += estimateBytes(m);
-      m = bytes < MAX_FRAME_BYTES ? queue.poll() : null;
-    }
-    ClientCallStreamObserver<RaftBatch> out = streamOrNull();
-    if (out == null) {
-      return;
-    }
-    if (!awaitReady(out)) {
-      // The peer is not draining its stream (paused, overloaded): drop rather than buffer
-      // without bound inside gRPC. Raft retransmits what matters.
-      dropped.addAndGet(
-          frame.getMessagesCount()
-              + frame.getHeartbeatsCount()
-              + frame.getHeartbeatResponsesCount());
-      return;
+      m = bytes < MAX_FRAME_BYTES ? poll() : null;
     }
     try {
       out.onNext(frame.build());
@@ -129,6 +156,7 @@ final class PeerLink implements AutoCloseable {
       backoff = wasHealthy ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
       Thread.sleep(backoff.toMillis());
       queue.clear(); // what queued while the peer was unreachable is stale; Raft resends
+      queuedBytes.set(0);
     }
     Optional<String> address = directory.addressOf(peerId);
     if (address.isEmpty()) {
@@ -150,19 +178,18 @@ final class PeerLink implements AutoCloseable {
     return stream;
   }
 
-  /** Waits up to READY_WAIT_MS for gRPC flow control to accept a frame; false if it did not. */
+  /**
+   * Waits for gRPC flow control to accept a frame (its onReady handler signals); false if the
+   * stream broke or the link is closing. A paused or slow peer thus stalls only this link, whose
+   * queue then fills and drops; no frame is buffered without bound inside gRPC.
+   */
   private boolean awaitReady(ClientCallStreamObserver<RaftBatch> out) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
     synchronized (readyMonitor) {
-      while (!out.isReady() && !streamBroken) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(readyMonitor, left);
+      while (!out.isReady() && !streamBroken && running) {
+        readyMonitor.wait(POLL_MS);
       }
     }
-    return !streamBroken;
+    return !streamBroken && running;
   }
 
   private void closeStream() {

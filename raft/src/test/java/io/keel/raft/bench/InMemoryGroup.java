@@ -93,6 +93,7 @@ final class InMemoryGroup {
         storage.applySnapshot(r.snapshot());
       }
       storage.append(r.entries());
+      network.addAll(r.messagesBeforeSync());
       stores[id].sync();
       network.addAll(r.messages());
       if (id == 1) {
