@@ -355,9 +355,8 @@ public final class PartitionStateMachine implements GroupStateMachine {
         new Inflight(
             batch.producer(), envelope.baseOffset(), proposal.appended(), proposal.committed());
     sequencer.track(inflight);
-    proposal
-        .committed()
-        .whenCompleteAsync((ok, err) -> sequencer.settle(inflight), group.executor());
+    // The proposal's futures complete on this loop: settle inline, not as another loop task.
+    proposal.committed().whenComplete((ok, err) -> sequencer.settle(inflight));
     return answerWhen(inflight, acks);
   }
 
