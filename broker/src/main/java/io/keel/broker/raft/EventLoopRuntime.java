@@ -140,6 +140,7 @@ public final class EventLoopRuntime implements GroupRuntime, AutoCloseable {
       case Admission.Fenced f -> {
         // The vote for the fencing leader keeps this replica from voting in the fence term.
         storage.setHardState(new HardState(f.term(), f.leaderId(), 0));
+        observer.rejoined(groupId, f.term());
         log.info(
             "group {}: rejoined behind the fence of term {} (leader {})",
             groupId,
