@@ -22,6 +22,8 @@
  *   torn SEED      like drop, but per file a random prefix of its unsynced writes survives, the
  *                  last one of them cut at a random byte (a torn write)
  *   full on|off    writes, allocations, creates and mkdirs fail with ENOSPC; statfs shows 0 free
+ *   low on|off     statfs shows 0 free while writes still succeed: a disk past its owner's
+ *                  free-space threshold (storage.min.free.bytes) that still has headroom
  *   fsync-error on|off   fsync, fdatasync and directory fsync fail with EIO and commit nothing
  *   writeback MS   like the kernel's flusher (dirty_expire_centisecs): a file's unsynced changes,
  *                  and journal entries, become durable MS after the file was first dirtied;
@@ -95,7 +97,7 @@ static struct pending_file *pending;
 static struct jentry *journal;
 static size_t journal_len, journal_cap;
 static unsigned long trash_seq;
-static int frozen, full, fsync_error;
+static int frozen, full, low, fsync_error;
 static long long writeback_ms;
 static char ctl_path[108];
 
@@ -593,7 +595,7 @@ static int lfs_write(const char *path, const char *buf, size_t size, off_t off,
 static int lfs_statfs(const char *path, struct statvfs *sv) {
   (void)path;
   if (fstatvfs(root_fd, sv) != 0) return -errno;
-  if (full) {
+  if (full || low) {
     sv->f_bfree = 0;
     sv->f_bavail = 0;
   }
@@ -707,6 +709,9 @@ static void handle(const char *cmd, char *reply, size_t n) {
   } else if (sscanf(cmd, "full %63s", arg) == 1 && (!strcmp(arg, "on") || !strcmp(arg, "off"))) {
     full = strcmp(arg, "on") == 0;
     snprintf(reply, n, "ok full=%s", arg);
+  } else if (sscanf(cmd, "low %63s", arg) == 1 && (!strcmp(arg, "on") || !strcmp(arg, "off"))) {
+    low = strcmp(arg, "on") == 0;
+    snprintf(reply, n, "ok low=%s", arg);
   } else if (sscanf(cmd, "fsync-error %63s", arg) == 1 &&
              (!strcmp(arg, "on") || !strcmp(arg, "off"))) {
     fsync_error = strcmp(arg, "on") == 0;
@@ -726,7 +731,7 @@ static void handle(const char *cmd, char *reply, size_t n) {
              files, records, bytes, journal_len, full, fsync_error);
   } else {
     snprintf(reply, n,
-             "error unknown command '%s' (drop, torn SEED, full on|off, fsync-error on|off, "
+             "error unknown command '%s' (drop, torn SEED, full on|off, low on|off, fsync-error on|off, "
              "writeback MS, stats)",
              cmd);
   }

@@ -29,6 +29,8 @@ import io.keel.broker.raft.EventLoopRuntime;
 import io.keel.broker.raft.RaftGroup;
 import io.keel.broker.raft.RaftObserver;
 import io.keel.broker.raft.RuntimeConfig;
+import io.keel.broker.replica.ReplicaFences;
+import io.keel.broker.replica.ReplicaService;
 import io.keel.broker.transport.GrpcRaftTransport;
 import io.keel.broker.transport.PeerDirectory;
 import io.keel.broker.transport.RaftTransportService;
@@ -65,6 +67,7 @@ public final class Broker implements AutoCloseable {
   private static final int GRPC_MAX_INBOUND_BYTES = 64 << 20;
   private static final long SHUTDOWN_POLL_MS = 20;
   private static final Duration CLIENT_KEEPALIVE_MIN = Duration.ofSeconds(5);
+  private static final Duration FENCE_RETRY = Duration.ofMillis(500);
 
   private final BrokerConfig config;
   private final ServerBuilder<?> serverBuilder;
@@ -75,6 +78,7 @@ public final class Broker implements AutoCloseable {
   private LogStore store;
   private GrpcRaftTransport transport;
   private EventLoopRuntime runtime;
+  private ReplicaFences fences;
   private QuorumController controller;
   private ControllerClient controllerClient;
   private PartitionManager partitions;
@@ -134,7 +138,16 @@ public final class Broker implements AutoCloseable {
     transport =
         new GrpcRaftTransport(nodeId, config.clusterId(), peerDirectory(), PEER_QUEUE_MESSAGES);
     RaftObserver observer = new LeaderReportingObserver(metrics, this::heartbeatNow);
-    runtime = new EventLoopRuntime(runtimeConfig(), store, transport, observer, this::onFatal);
+    fences =
+        new ReplicaFences(
+            nodeId,
+            config.clusterId(),
+            peerDirectory(),
+            scheduler,
+            FENCE_RETRY,
+            config.controllerRequestTimeout());
+    runtime =
+        new EventLoopRuntime(runtimeConfig(), store, transport, observer, this::onFatal, fences);
     if (config.isController()) {
       controller =
           new QuorumController(
@@ -222,6 +235,15 @@ public final class Broker implements AutoCloseable {
     }
     serverBuilder.addService(
         ServerInterceptors.intercept(clientService, new RequestMetricsInterceptor(metrics)));
+    ReplicaService replicaService =
+        new ReplicaService(
+            config.nodeId(),
+            config.clusterId(),
+            runtime,
+            cache,
+            (t, p) -> partitions.rebuild(t, p));
+    // Operators reach it on the client port (keel partition rebuild); peers on the internal one.
+    serverBuilder.addService(replicaService);
     Optional<HostPort> internalListen = config.internalListenAddress();
     ServerBuilder<?> internalBuilder =
         internalListen.isPresent()
@@ -230,6 +252,9 @@ public final class Broker implements AutoCloseable {
                 .maxInboundMessageSize(GRPC_MAX_INBOUND_BYTES)
             : serverBuilder;
     internalBuilder.addService(raftService).addService(controllerService);
+    if (internalBuilder != serverBuilder) {
+      internalBuilder.addService(replicaService);
+    }
     try {
       server = serverBuilder.build().start();
       internalServer = internalListen.isPresent() ? internalBuilder.build().start() : null;
@@ -259,6 +284,14 @@ public final class Broker implements AutoCloseable {
         "Raft groups led by this node",
         () -> runtime.groups().stream().filter(RaftGroup::isLeader).count());
     metrics.underReplicatedPartitions(this::underReplicatedPartitions);
+    metrics.gauge(
+        "keel.raft.groups.quarantined",
+        "Raft group replicas stopped here after a storage error or a broken invariant",
+        () -> runtime.groups().stream().filter(g -> g.quarantineCause().isPresent()).count());
+    metrics.gauge(
+        "keel.raft.groups.rejoining",
+        "Raft group replicas here whose store was fresh and that wait for a term fence",
+        () -> runtime.groups().stream().filter(RaftGroup::rejoining).count());
     metrics.gauge(
         "keel.raft.transport.dropped",
         "Raft messages dropped because a peer's queue was full",
@@ -481,6 +514,7 @@ public final class Broker implements AutoCloseable {
     stopServer(server);
     stopServer(internalServer);
     closeIfOpen(runtime);
+    closeIfOpen(fences);
     closeIfOpen(transport);
     closeIfOpen(controllerClient);
     closeIfOpen(peerStubs);

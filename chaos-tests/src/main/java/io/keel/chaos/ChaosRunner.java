@@ -3,6 +3,7 @@ package io.keel.chaos;
 import io.keel.chaos.checker.CheckResult;
 import io.keel.chaos.checker.Checker;
 import io.keel.chaos.checker.CheckerConfig;
+import io.keel.chaos.checker.ElectionLog;
 import io.keel.chaos.checker.ReplicaLogs;
 import io.keel.chaos.cluster.ClusterHarness;
 import io.keel.chaos.cluster.ClusterSpec;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 /**
  * Runs one chaos test: a real cluster, a workload, a seeded nemesis for the duration, heal, final
@@ -263,7 +265,7 @@ public final class ChaosRunner {
 
   private ChaosResult report(Path runDir, Instant started, Outcome o) {
     Checker checker = new Checker(new CheckerConfig(options.idempotence(), 10));
-    CheckResult result = checker.check(o.history(), o.replicas());
+    CheckResult result = checker.check(o.history(), o.replicas(), elections(o.logs()));
     RunInfo info =
         new RunInfo(
             runId,
@@ -283,6 +285,24 @@ public final class ChaosRunner {
     out.println(summary);
     return new ChaosResult(
         result.valid(), options.seed(), options.replayCommand(), runDir, result, summary);
+  }
+
+  /** Node logs are listed in node-id order, ids from 1. */
+  private ElectionLog elections(List<Path> logs) {
+    Map<Integer, Path> byNode = new TreeMap<>();
+    for (int i = 0; i < logs.size(); i++) {
+      byNode.put(i + 1, logs.get(i));
+    }
+    try {
+      ElectionLog log = ElectionLog.read(byNode);
+      notes.add(
+          "election safety checked on %d logged votes and %d leaderships"
+              .formatted(log.votes().size(), log.leaders().size()));
+      return log;
+    } catch (RuntimeException e) {
+      notes.add("votes not checked: " + e);
+      return ElectionLog.none();
+    }
   }
 
   private static void createDirectories(Path dir) {

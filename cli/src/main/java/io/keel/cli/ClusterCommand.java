@@ -6,6 +6,7 @@ import io.keel.client.NodeStatus;
 import io.keel.client.PartitionDescription;
 import io.keel.client.TopicDescription;
 import io.keel.client.TopicListing;
+import io.keel.proto.ReplicaFault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ final class ClusterCommand {
         "Nodes, controller, partitions, leaders per node, under-replicated and offline",
         "partitions, and the partitions each down node holds a replica of. A node the cluster",
         "calls up but that refuses connections from here is shown unreachable. Exits 3 when a",
-        "node is down or unreachable, or a partition is under-replicated or offline."
+        "node is down or unreachable, a partition is under-replicated or offline, or a node",
+        "holds a quarantined or rejoining replica (repair: keel partition rebuild)."
       },
       footer = {"", "Examples:", "  keel cluster status", "  keel cluster status -o json"})
   static final class Status implements Callable<Integer> {
@@ -52,7 +54,8 @@ final class ClusterCommand {
         }
         affected = partitionsOf(admin, down);
       }
-      boolean healthy = cluster.healthy() && down.isEmpty();
+      List<ReplicaFaultView> faults = replicaFaults(cluster, down);
+      boolean healthy = cluster.healthy() && down.isEmpty() && faults.isEmpty();
       Output out = client.out();
       out.line(
           String.format(
@@ -74,14 +77,45 @@ final class ClusterCommand {
             node.leaderCount(),
             node.replicaCount());
       }
-      out.print(new Report(cluster, affected), table);
+      out.print(new Report(cluster, affected, faults), table);
       affected.forEach(
           (node, partitions) ->
               out.line(
                   String.format(
                       "node %d is down; replica of %d partitions: %s",
                       node, partitions.size(), String.join(" ", partitions))));
+      for (ReplicaFaultView f : faults) {
+        out.line(
+            String.format(
+                "node %d: replica of %s (group %d) %s: %s",
+                f.node(), f.partition(), f.group(), f.state(), f.cause()));
+      }
       return healthy ? 0 : EXIT_UNHEALTHY;
+    }
+
+    /** Replicas that do not serve (quarantined, rejoining), asked of every reachable node. */
+    private static List<ReplicaFaultView> replicaFaults(
+        ClusterDescription cluster, Set<Integer> down) {
+      List<ReplicaFaultView> out = new ArrayList<>();
+      for (NodeStatus node : cluster.nodes()) {
+        if (down.contains(node.node().id())) {
+          continue;
+        }
+        try (ReplicaRpc rpc = new ReplicaRpc(node.node().host(), node.node().port())) {
+          for (ReplicaFault f : rpc.faults().getFaultsList()) {
+            String name =
+                f.getTopic().isEmpty()
+                    ? "group " + f.getGroupId()
+                    : f.getTopic() + "-" + f.getPartition();
+            out.add(
+                new ReplicaFaultView(
+                    node.node().id(), name, f.getGroupId(), f.getState().name(), f.getCause()));
+          }
+        } catch (RuntimeException e) {
+          // A node that cannot answer is already reported by its status.
+        }
+      }
+      return out;
     }
 
     /** Per down node, the partitions (topic-partition) that have a replica on it. */
@@ -110,5 +144,11 @@ final class ClusterCommand {
   }
 
   /** What {@code -o json} prints. */
-  record Report(ClusterDescription cluster, Map<Integer, List<String>> partitionsOfDownNodes) {}
+  record Report(
+      ClusterDescription cluster,
+      Map<Integer, List<String>> partitionsOfDownNodes,
+      List<ReplicaFaultView> replicaFaults) {}
+
+  /** A replica on {@code node} that does not serve: QUARANTINED or REJOINING, and why. */
+  record ReplicaFaultView(int node, String partition, long group, String state, String cause) {}
 }

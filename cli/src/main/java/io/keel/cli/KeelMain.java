@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       RequestCommand.class,
       GroupCommand.class,
       ClusterCommand.class,
+      PartitionCommand.class,
       BenchCommand.class,
       ChaosCommand.class,
       CompletionCommand.class,

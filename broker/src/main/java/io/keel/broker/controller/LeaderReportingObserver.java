@@ -34,4 +34,14 @@ public final class LeaderReportingObserver implements RaftObserver {
   public void synced(long nanos) {
     next.synced(nanos);
   }
+
+  @Override
+  public void quarantined(long groupId, Throwable cause) {
+    next.quarantined(groupId, cause);
+  }
+
+  @Override
+  public void rejoined(long groupId, long fenceTerm) {
+    next.rejoined(groupId, fenceTerm);
+  }
 }

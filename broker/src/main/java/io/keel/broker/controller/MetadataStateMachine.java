@@ -28,7 +28,7 @@ public final class MetadataStateMachine implements GroupStateMachine {
   @Override
   public void apply(Entry entry) {
     MetadataImage next =
-        entry.type() == EntryType.NORMAL
+        entry.type() == EntryType.NORMAL && entry.data().length > 0 // empty: a replica fence
             ? image.apply(MetadataCodec.decode(entry.data()), entry.index())
             : image.withVersion(entry.index());
     image = next;

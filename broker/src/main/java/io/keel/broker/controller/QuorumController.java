@@ -2,6 +2,7 @@ package io.keel.broker.controller;
 
 import io.keel.broker.controller.MetadataCommand.RegisterBroker;
 import io.keel.broker.controller.MetadataCommand.SetBrokerOnline;
+import io.keel.broker.raft.FreshStart;
 import io.keel.broker.raft.GroupRuntime;
 import io.keel.broker.raft.Proposal;
 import io.keel.broker.raft.RaftGroup;
@@ -75,7 +76,8 @@ public final class QuorumController implements AutoCloseable {
   }
 
   public void start() {
-    group = runtime.startAutoCompactingGroup(METADATA_GROUP_ID, voters, sm);
+    // Nothing local says whether the quorum exists after a wiped disk: the other voters do.
+    group = runtime.startAutoCompactingGroup(METADATA_GROUP_ID, voters, sm, FreshStart.ASK_PEERS);
     long periodMs = Math.clamp(settings.sessionTimeout().toMillis() / 10, 10, 500);
     timer.scheduleWithFixedDelay(
         () -> group.executor().execute(this::onTimer), periodMs, periodMs, TimeUnit.MILLISECONDS);

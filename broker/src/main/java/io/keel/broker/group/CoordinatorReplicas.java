@@ -5,8 +5,10 @@ import io.keel.broker.controller.MetadataListener;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.PartitionLeader;
 import io.keel.broker.controller.TopicInfo;
+import io.keel.broker.raft.FreshStart;
 import io.keel.broker.raft.GroupRuntime;
 import io.keel.broker.raft.RaftGroup;
+import io.keel.broker.replica.FreshStarts;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
 import io.keel.proto.ErrorCode;
@@ -97,16 +99,17 @@ final class CoordinatorReplicas implements MetadataListener {
     wanted.forEach(
         (groupId, p) -> {
           if (!partitionOfGroup.containsKey(groupId)) {
-            start(groupId, p, replicas.get(groupId));
+            start(groupId, p, replicas.get(groupId), FreshStarts.of(previous, groupId));
           }
         });
   }
 
-  private void start(long groupId, int partition, List<Integer> replicas) {
+  private void start(long groupId, int partition, List<Integer> replicas, FreshStart fresh) {
     CoordinatorStateMachine sm = new CoordinatorStateMachine(partition);
     // The state is small and the snapshot is the whole state: let the runtime compact the log.
     RaftGroup group =
-        runtime.startAutoCompactingGroup(groupId, Membership.ofVoters(Set.copyOf(replicas)), sm);
+        runtime.startAutoCompactingGroup(
+            groupId, Membership.ofVoters(Set.copyOf(replicas)), sm, fresh);
     PartitionCoordinator coordinator =
         new PartitionCoordinator(group, sm, logic, this::partitionCounts, settings, clock, events);
     partitionOfGroup.put(groupId, partition);

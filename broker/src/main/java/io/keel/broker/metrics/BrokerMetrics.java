@@ -26,6 +26,7 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final Counter elections;
   private final Counter quarantined;
+  private final Counter rejoined;
   private final Timer commitLatency;
   private final Timer fsyncLatency;
   private final Timer produceOk;
@@ -48,6 +49,10 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
     quarantined =
         Counter.builder("keel.raft.replicas.quarantined")
             .description("Local Raft group replicas stopped by a storage error or broken invariant")
+            .register(registry);
+    rejoined =
+        Counter.builder("keel.raft.replicas.rejoined")
+            .description("Local replicas with a fresh store admitted behind a term fence")
             .register(registry);
     commitLatency = histogram("keel.raft.commit.latency", "Proposal to local apply, leader side");
     fsyncLatency = histogram("keel.fsync.latency", "One group-commit sync of the store");
@@ -123,6 +128,16 @@ public final class BrokerMetrics implements RaftObserver, AutoCloseable {
   @Override
   public void quarantined(long groupId, Throwable cause) {
     quarantined.increment();
+  }
+
+  @Override
+  public void rejoined(long groupId, long fenceTerm) {
+    rejoined.increment();
+  }
+
+  /** Replicas admitted behind a term fence since start. */
+  public double rejoinedReplicas() {
+    return rejoined.count();
   }
 
   @Override

@@ -6,8 +6,10 @@ import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.TopicConfigs;
 import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.group.GroupCoordinatorService;
+import io.keel.broker.raft.FreshStart;
 import io.keel.broker.raft.GroupRuntime;
 import io.keel.broker.raft.RaftGroup;
+import io.keel.broker.replica.FreshStarts;
 import io.keel.logstore.PartitionLog;
 import io.keel.logstore.RetentionPolicy;
 import io.keel.raft.Checks;
@@ -184,16 +186,39 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
     wanted.forEach(
         (groupId, id) -> {
           if (!byGroup.containsKey(groupId)) {
-            startPartition(id, replicasOf.get(groupId));
+            startPartition(id, replicasOf.get(groupId), FreshStarts.of(previous, groupId));
           }
         });
   }
 
-  private void startPartition(PartitionId id, List<Integer> replicas) {
+  /**
+   * Drops this node's replica of {@code topic}-{@code partition} (quarantined or not) with its data
+   * and starts it again empty, behind a term fence: it catches up from the leader like a new
+   * replica. Returns the group id.
+   *
+   * @throws IllegalArgumentException if this node hosts no replica of that partition
+   */
+  public synchronized long rebuild(String topic, int partition) {
+    Map<Integer, Running> parts = byTopic.get(topic);
+    Running running = parts == null ? null : parts.get(partition);
+    if (running == null) {
+      throw new IllegalArgumentException(
+          "node " + nodeId + " hosts no replica of " + topic + "-" + partition);
+    }
+    PartitionId id = running.replica.id();
+    List<Integer> replicas =
+        metadata.topic(topic).map(t -> t.replicas(partition)).orElse(List.of(nodeId));
+    stopPartition(id.groupId());
+    LOG.warn("rebuilding partition {} (group {}) from replicas {}", id, id.groupId(), replicas);
+    startPartition(id, replicas, FreshStart.REJOIN);
+    return id.groupId();
+  }
+
+  private void startPartition(PartitionId id, List<Integer> replicas, FreshStart fresh) {
     PartitionStateMachine sm =
         new PartitionStateMachine(id, logs.apply(id.groupId()), settings.maxProducerIds());
     RaftGroup group =
-        runtime.startGroup(id.groupId(), Membership.ofVoters(Set.copyOf(replicas)), sm);
+        runtime.startGroup(id.groupId(), Membership.ofVoters(Set.copyOf(replicas)), sm, fresh);
     sm.attach(group);
     Running running = new Running(new PartitionReplica(sm, group, reads, this::reply));
     registerGauges(running);

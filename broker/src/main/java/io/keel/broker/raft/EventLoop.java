@@ -3,7 +3,9 @@ package io.keel.broker.raft;
 import io.keel.raft.Checks;
 import io.keel.raft.DurableStore;
 import io.keel.raft.Message;
+import io.keel.raft.RaftRole;
 import io.keel.raft.Ready;
+import io.keel.raft.SoftState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
 final class EventLoop implements Executor {
   private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
   private static final int MAX_TASKS_PER_ITERATION = 4096;
+  // One line per granted vote and per leadership won, after it is durable and sent: the chaos
+  // checker reads them to prove no node votes twice in a term, even across a wiped disk.
+  private static final Logger elections = LoggerFactory.getLogger("io.keel.broker.raft.elections");
 
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private final Map<Long, GroupReplica> groups = new HashMap<>(); // loop thread only
@@ -223,6 +228,14 @@ final class EventLoop implements Executor {
     maybeCompact.clear();
   }
 
+  private static void logVotes(List<Message> sent) {
+    for (Message m : sent) {
+      if (m instanceof Message.VoteResponse v && v.granted() && !v.preVote()) {
+        elections.info("vote group={} term={} candidate={}", v.groupId(), v.term(), v.to());
+      }
+    }
+  }
+
   private void executeReadys() {
     List<GroupReplica> ready = new ArrayList<>();
     List<Ready> readys = new ArrayList<>();
@@ -259,9 +272,14 @@ final class EventLoop implements Executor {
     readys.forEach(r -> outgoing.addAll(r.messages()));
     if (!outgoing.isEmpty()) {
       sender.send(outgoing);
+      logVotes(outgoing);
     }
     for (int i = 0; i < ready.size(); i++) {
       GroupReplica g = ready.get(i);
+      SoftState soft = readys.get(i).softState();
+      if (soft != null && soft.role() == RaftRole.LEADER) {
+        elections.info("leader group={} term={}", g.groupId(), soft.term());
+      }
       try {
         g.complete(readys.get(i));
         g.publish();

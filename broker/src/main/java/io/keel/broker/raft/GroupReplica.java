@@ -59,6 +59,7 @@ final class GroupReplica implements RaftGroup {
   private volatile Membership membership = new Membership(Set.of(), Set.of());
   private volatile Map<Integer, Long> matchIndexes = Map.of();
   private volatile Throwable quarantineCause;
+  private volatile CompletableFuture<?> admission; // set while rejoining
 
   private record Pending(long term, long proposedNanos, Proposal proposal) {}
 
@@ -93,11 +94,31 @@ final class GroupReplica implements RaftGroup {
         groupId,
         raftNode.appliedIndex(),
         appliedIndex);
+    admission = null;
     publish();
   }
 
   RaftNode node() {
     return node;
+  }
+
+  /** Marks the replica as waiting for {@code pending} (its admission) before it starts. */
+  void rejoining(CompletableFuture<?> pending) {
+    admission = pending;
+  }
+
+  /** Stops waiting for an admission (the group or the runtime stops). */
+  void stopRejoining() {
+    CompletableFuture<?> pending = admission;
+    if (pending != null) {
+      pending.cancel(false);
+    }
+  }
+
+  @Override
+  public boolean rejoining() {
+    CompletableFuture<?> pending = admission;
+    return pending != null && !pending.isCancelled();
   }
 
   @Override
@@ -119,6 +140,9 @@ final class GroupReplica implements RaftGroup {
         groupId);
     if (quarantineCause != null) {
       throw new ProposalFailedException(groupId, 0, "replica quarantined: " + quarantineCause);
+    }
+    if (node == null) {
+      throw new ProposalFailedException(groupId, 0, "replica not started (rejoining)");
     }
     long index = node.propose(data);
     Proposal proposal = new Proposal(index, new CompletableFuture<>(), new CompletableFuture<>());

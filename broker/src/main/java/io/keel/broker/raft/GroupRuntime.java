@@ -18,14 +18,34 @@ public interface GroupRuntime {
    *
    * @throws IllegalStateException if the group is already running
    */
-  RaftGroup startGroup(long groupId, Membership initial, GroupStateMachine sm);
+  default RaftGroup startGroup(long groupId, Membership initial, GroupStateMachine sm) {
+    return startGroup(groupId, initial, sm, FreshStart.BOOTSTRAP);
+  }
+
+  /**
+   * Like {@link #startGroup(long, Membership, GroupStateMachine)}, but a fresh store is handled as
+   * {@code fresh} says: only the members creating the group bootstrap it; a replica of a group that
+   * exists waits for its admission (a term fence) and until then neither votes, campaigns nor
+   * acknowledges ({@link RaftGroup#rejoining()}).
+   */
+  RaftGroup startGroup(long groupId, Membership initial, GroupStateMachine sm, FreshStart fresh);
 
   /**
    * Like {@link #startGroup(long, Membership, GroupStateMachine)}, but the runtime snapshots the
    * state machine and compacts the log on its own whenever the log holds more applied entries than
    * the configured interval (for groups whose state machine is small, like the metadata).
    */
-  RaftGroup startAutoCompactingGroup(long groupId, Membership initial, GroupStateMachine sm);
+  default RaftGroup startAutoCompactingGroup(
+      long groupId, Membership initial, GroupStateMachine sm) {
+    return startAutoCompactingGroup(groupId, initial, sm, FreshStart.BOOTSTRAP);
+  }
+
+  /**
+   * The auto-compacting variant of {@link #startGroup(long, Membership, GroupStateMachine,
+   * FreshStart)}.
+   */
+  RaftGroup startAutoCompactingGroup(
+      long groupId, Membership initial, GroupStateMachine sm, FreshStart fresh);
 
   /**
    * Stops the local replica; pending proposals fail with {@link ProposalFailedException}. With

@@ -64,4 +64,12 @@ public interface RaftGroup {
   default Optional<Throwable> quarantineCause() {
     return Optional.empty();
   }
+
+  /**
+   * Thread-safe: whether this replica's store was fresh for a group that exists and it waits for
+   * its admission (a term fence from the leader) before it takes part.
+   */
+  default boolean rejoining() {
+    return false;
+  }
 }

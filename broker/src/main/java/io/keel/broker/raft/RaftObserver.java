@@ -18,6 +18,12 @@ public interface RaftObserver {
    */
   default void quarantined(long groupId, Throwable cause) {}
 
+  /**
+   * The local replica of {@code groupId}, whose store was fresh for a group that exists, was
+   * admitted behind the fence of {@code fenceTerm} and started.
+   */
+  default void rejoined(long groupId, long fenceTerm) {}
+
   RaftObserver NONE =
       new RaftObserver() {
         @Override

@@ -79,11 +79,20 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts {@code n} nodes; {@code overrides} apply to every node on top of the defaults. */
   public static TestCluster start(int n, Map<String, String> overrides) {
+    try {
+      return start(n, overrides, Files.createTempDirectory("keel-cluster"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts {@code n} nodes with their data directories under {@code root} (a small disk, say). */
+  public static TestCluster start(int n, Map<String, String> overrides, Path root) {
     Map<String, String> settings = new HashMap<>(FAST_DEFAULTS);
     settings.putAll(overrides);
     TestCluster cluster;
     try {
-      cluster = new TestCluster(Files.createTempDirectory("keel-cluster"), freePorts(n), settings);
+      cluster = new TestCluster(root, freePorts(n), settings);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -99,9 +108,14 @@ public final class TestCluster implements AutoCloseable {
     values.put("node.id", Integer.toString(nodeId));
     values.put("listen.address", "127.0.0.1:" + ports[nodeId - 1]);
     values.put("http.address", "127.0.0.1:0");
-    values.put("data.dir", root.resolve("node-" + nodeId).toString());
+    values.put("data.dir", dataDir(nodeId).toString());
     values.put("controller.quorum.voters", voters());
     return BrokerConfig.of(values);
+  }
+
+  /** Node {@code nodeId}'s data directory. */
+  public Path dataDir(int nodeId) {
+    return root.resolve("node-" + nodeId);
   }
 
   private String voters() {

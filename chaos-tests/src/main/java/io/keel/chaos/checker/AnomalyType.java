@@ -21,5 +21,11 @@ public enum AnomalyType {
   /** A committed-offset read returned a value overwritten before the read began. */
   STALE_OFFSET_READ,
   /** Two replicas hold different values at one offset of their committed logs. */
-  REPLICA_DIVERGENCE
+  REPLICA_DIVERGENCE,
+  /** One node granted votes to two candidates in one term of a group (across its restarts). */
+  DOUBLE_VOTE,
+  /** Two nodes became leader of one group in one term. */
+  TWO_LEADERS,
+  /** A disk-full fault on a partition leader produced no STORAGE_FULL send error. */
+  UNTYPED_FULL_DISK
 }

@@ -17,11 +17,18 @@ public final class Checker {
   }
 
   public CheckResult check(History history, ReplicaLogs replicas) {
+    return check(history, replicas, ElectionLog.none());
+  }
+
+  /** Also checks the votes and leaderships the nodes logged. */
+  public CheckResult check(History history, ReplicaLogs replicas, ElectionLog elections) {
     List<Operation> ops = history.operations();
     Anomalies anomalies = new Anomalies(config.maxExamples());
     new QueueChecks(ops, replicas, anomalies).run();
     new OffsetChecks(ops, anomalies).run();
     ReplicaChecks.run(replicas, anomalies);
+    ElectionChecks.run(elections, anomalies);
+    DiskFullChecks.run(ops, anomalies);
     Map<AnomalyType, AnomalyReport> reports = anomalies.reports();
     boolean valid =
         reports.entrySet().stream()

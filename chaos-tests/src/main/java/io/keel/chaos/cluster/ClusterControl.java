@@ -49,7 +49,9 @@ public interface ClusterControl {
   /** kill -9 the node and delete its whole data directory (a new disk, same id); stays stopped. */
   void wipe(int node);
 
-  /** While on, the node's disk is full: writes and new files fail with ENOSPC. */
+  /**
+   * While on, the node's disk reports no free space (below storage.min.free.bytes), with headroom.
+   */
   void diskFull(int node, boolean on);
 
   /** While on, the node's fsyncs fail with EIO and make nothing durable. */

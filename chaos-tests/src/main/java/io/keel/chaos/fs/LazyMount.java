@@ -165,6 +165,14 @@ public final class LazyMount implements AutoCloseable {
     return command("full " + (on ? "on" : "off"));
   }
 
+  /**
+   * While on, statfs reports no free space but writes still succeed: the disk is past the broker's
+   * storage.min.free.bytes threshold, with the headroom that threshold keeps.
+   */
+  public String low(boolean on) {
+    return command("low " + (on ? "on" : "off"));
+  }
+
   /** While on, fsync of files and directories fails with EIO and makes nothing durable. */
   public String fsyncError(boolean on) {
     return command("fsync-error " + (on ? "on" : "off"));

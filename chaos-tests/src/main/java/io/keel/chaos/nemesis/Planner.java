@@ -70,7 +70,7 @@ public final class Planner {
         yield new PlannedFault(kind, new Plan.Wipe(t.node()), t.describe() + ": data dir wiped");
       }
       case DISK_FULL -> {
-        Target t = randomTarget();
+        Target t = leaderTarget(); // a leader, so that its producers see STORAGE_FULL
         yield new PlannedFault(kind, new Plan.DiskFull(t.node()), t.describe() + ": disk full");
       }
       case FSYNC_ERROR -> {

@@ -111,7 +111,7 @@ public final class OfflineReplicas {
     for (long i = Math.max(snap.index() + 1, log.firstIndex()); i <= commit; ) {
       List<Entry> entries = log.entries(i, commit + 1, READ_BYTES);
       for (Entry e : entries) {
-        if (e.type() == EntryType.NORMAL) {
+        if (e.type() == EntryType.NORMAL && e.data().length > 0) { // empty: a replica fence
           image = image.apply(MetadataCodec.decode(e.data()), e.index());
         }
         i = e.index() + 1;

@@ -14,7 +14,13 @@ final class Errors {
       cause = cause.getCause();
     }
     String message = cause.getMessage();
-    String text = cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    // A retriable error (STORAGE_FULL, say) reaches the caller as the timeout it ended in: name
+    // the last error too, so the history tells a typed refusal from a silent hang.
+    Throwable last = cause.getCause();
+    String text =
+        cause.getClass().getSimpleName()
+            + (last != null && last != cause ? "[" + last.getClass().getSimpleName() + "]" : "")
+            + (message == null ? "" : ": " + message);
     return text.length() > 200 ? text.substring(0, 200) : text;
   }
 }
