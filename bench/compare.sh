@@ -162,7 +162,7 @@ bench() { # system bootstrap pids json-file args...
   local system=$1 bootstrap=$2 pids=$3 json=$4; shift 4
   "$JAVA" -Xmx1g -cp "$bench_cp" io.keel.cli.KeelMain bench --system "$system" -b "$bootstrap" \
     --broker-pids "$pids" --partitions 6 --replication-factor 3 --message-size 1024 --acks all \
-    --linger-ms 5 --batch-size 131072 --json "$json" "$@" 2> >(sed "s/^/    /" >&2) > /dev/null
+    --batch-size 131072 --json "$json" "$@" 2> >(sed "s/^/    /" >&2) > /dev/null
 }
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
@@ -170,19 +170,19 @@ json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(
 workloads() { # label system bootstrap pids dir
   local label=$1 system=$2 bootstrap=$3 pids=$4 dir=$5 rate
   log "$label: publish at max rate, then consume the backlog"
-  bench "$system" "$bootstrap" "$pids" "$dir/publish.json" --topic pub --consumers 0 --rate 0 \
+  bench "$system" "$bootstrap" "$pids" "$dir/publish.json" --topic pub --consumers 0 --rate 0 --linger-ms 5 \
     --warmup "$warmup" --duration "$duration" --drain
   log "$label: one message at a time ($serial)"
-  bench "$system" "$bootstrap" "$pids" "$dir/serial.json" --topic serial --serial "$serial"
+  bench "$system" "$bootstrap" "$pids" "$dir/serial.json" --topic serial --serial "$serial" --linger-ms 0
   for r in 5000 10000; do
     log "$label: fixed $r msg/s"
-    bench "$system" "$bootstrap" "$pids" "$dir/rate$r.json" --topic "r$r" --consumers 0 \
+    bench "$system" "$bootstrap" "$pids" "$dir/rate$r.json" --topic "r$r" --consumers 0 --linger-ms 5 \
       --rate "$r" --warmup "$warmup" --duration "$duration"
   done
   if [[ $overload == 1 && $system == keel ]]; then
     rate=$(json_get "$dir/publish.json" "int(2 * d['publishMsgPerSec'])")
     log "$label: overload at 2x the measured capacity ($rate msg/s)"
-    bench "$system" "$bootstrap" "$pids" "$dir/overload.json" --topic over --consumers 0 \
+    bench "$system" "$bootstrap" "$pids" "$dir/overload.json" --topic over --consumers 0 --linger-ms 5 \
       --rate "$rate" --warmup 0s --duration "$duration" || true
   fi
 }
