@@ -3,14 +3,20 @@ package io.keel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.keel.cli.bench.BenchResult;
-import io.keel.cli.bench.BenchRunner;
-import io.keel.cli.bench.Workload;
+import io.keel.bench.BenchResult;
+import io.keel.bench.BenchRunner;
+import io.keel.bench.Driver;
+import io.keel.bench.KafkaDriver;
+import io.keel.bench.KeelDriver;
+import io.keel.bench.ProcessStats;
+import io.keel.bench.Workload;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -24,7 +30,10 @@ import picocli.CommandLine.Option;
     name = "bench",
     description = {
       "Run a benchmark workload against a cluster: a progress line per second, then a summary",
-      "(throughput, publish and end-to-end latency percentiles from HdrHistogram)."
+      "(throughput, publish and end-to-end latency percentiles from HdrHistogram).",
+      "Latency is measured from each message's intended send time (no coordinated omission).",
+      "The same load generator drives Apache Kafka (--system kafka) when kafka-clients is on",
+      "the classpath, as bench/compare.sh arranges; the distribution ships without it."
     },
     footer = {
       "",
@@ -38,7 +47,8 @@ import picocli.CommandLine.Option;
       "  keel bench --duration 60s                           # max-rate publish + consume",
       "  keel bench --rate 5000 --warmup 10s --duration 30s  # fixed rate, latency",
       "  keel bench --serial 10000                           # one message at a time",
-      "  keel bench --drain --json result.json               # + consume the backlog"
+      "  keel bench --drain --json result.json               # + consume the backlog",
+      "  keel bench --broker-pids 123,456,789                # + broker CPU and RSS"
     })
 final class BenchCommand implements Callable<Integer> {
   private static final Set<String> YAML_KEYS =
@@ -112,6 +122,21 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
   Path json;
 
+  @Option(
+      names = "--system",
+      defaultValue = "keel",
+      description = "keel, or kafka (needs kafka-clients on the classpath). Default: keel.")
+  String system;
+
+  @Option(
+      names = "--broker-pids",
+      split = ",",
+      paramLabel = "PID",
+      description =
+          "Broker processes on this host: report their CPU time per million messages and their"
+              + " largest resident set (from /proc).")
+  List<Long> brokerPids = List.of();
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> file = workloadFile == null ? Map.of() : readYaml(workloadFile);
@@ -132,7 +157,11 @@ final class BenchCommand implements Callable<Integer> {
             pick(duration, file, "duration", Duration.ofSeconds(30)),
             pick(serial, file, "serial", 0),
             pick(drain, file, "drain", false));
-    BenchResult result = new BenchRunner(workload, client.bootstrapServers(), System.err).run();
+    BenchResult result;
+    try (Driver driver = driver(client.bootstrapServers())) {
+      result =
+          new BenchRunner(workload, driver, system, new ProcessStats(brokerPids), System.err).run();
+    }
     System.out.print(result.summary());
     if (json != null) {
       new ObjectMapper()
@@ -142,6 +171,29 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("  result written to " + json);
     }
     return result.sendErrors() == 0 ? 0 : 1;
+  }
+
+  private Driver driver(String[] bootstrap) {
+    return switch (system) {
+      case "keel" -> new KeelDriver(bootstrap);
+      case "kafka" -> {
+        try {
+          Class.forName("org.apache.kafka.clients.producer.KafkaProducer");
+        } catch (ClassNotFoundException e) {
+          throw new IllegalArgumentException(
+              "--system kafka: kafka-clients is not on the classpath; bench/compare.sh runs the"
+                  + " bench with it (the keel distribution ships without Kafka)");
+        }
+        yield new KafkaDriver(bootstrap);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--system must be keel or kafka, was '"
+                  + system
+                  + "' (known: "
+                  + Arrays.asList("keel", "kafka")
+                  + ")");
+    };
   }
 
   private static Map<String, Object> readYaml(Path path) throws IOException {

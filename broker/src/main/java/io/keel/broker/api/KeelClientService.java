@@ -1,6 +1,7 @@
 package io.keel.broker.api;
 
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.keel.broker.controller.ControllerClient;
 import io.keel.broker.controller.MetadataView;
@@ -47,6 +48,8 @@ import io.keel.proto.MetadataRequest;
 import io.keel.proto.MetadataResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.ProduceResponse;
+import io.keel.proto.ProduceStreamRequest;
+import io.keel.proto.ProduceStreamResponse;
 import io.keel.proto.ResetOffsetsRequest;
 import io.keel.proto.ResetOffsetsResponse;
 import java.util.concurrent.CompletableFuture;
@@ -100,6 +103,13 @@ public final class KeelClientService extends KeelClientGrpc.KeelClientImplBase {
   @Override
   public void produce(ProduceRequest request, StreamObserver<ProduceResponse> observer) {
     reply(partitions.produce(request), observer);
+  }
+
+  @Override
+  public StreamObserver<ProduceStreamRequest> produceStream(
+      StreamObserver<ProduceStreamResponse> observer) {
+    return new ProduceStreamHandler(
+        partitions, (ServerCallStreamObserver<ProduceStreamResponse>) observer);
   }
 
   @Override

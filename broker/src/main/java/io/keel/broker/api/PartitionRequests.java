@@ -148,7 +148,7 @@ final class PartitionRequests {
     return RecordBatches.validate(data.getRecordBatch().toByteArray(), limit, limitName);
   }
 
-  private static ProduceResponse failAll(ProduceRequest request, ErrorDetail error) {
+  static ProduceResponse failAll(ProduceRequest request, ErrorDetail error) {
     ProduceResponse.Builder b = ProduceResponse.newBuilder();
     for (ProducePartitionData d : request.getPartitionsList()) {
       b.addPartitions(

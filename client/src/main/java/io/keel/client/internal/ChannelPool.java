@@ -3,6 +3,7 @@ package io.keel.client.internal;
 import io.grpc.ManagedChannel;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.KeelClientGrpc.KeelClientFutureStub;
+import io.keel.proto.KeelClientGrpc.KeelClientStub;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,12 @@ public final class ChannelPool implements AutoCloseable {
     ManagedChannel channel = channels.computeIfAbsent(address, factory::open);
     return KeelClientGrpc.newFutureStub(channel)
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** An asynchronous stub without a deadline, for long-lived streams to {@code address}. */
+  public KeelClientStub streamStub(HostPort address) {
+    Checks.state(!closed, "channel pool is closed");
+    return KeelClientGrpc.newStub(channels.computeIfAbsent(address, factory::open));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.keel.client.internal;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Status;
 import io.keel.client.KeelException;
 import io.keel.client.KeelTimeoutException;
 import io.keel.client.OutOfOrderSequenceException;
@@ -15,6 +16,7 @@ import io.keel.proto.ProducePartitionData;
 import io.keel.proto.ProducePartitionResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.ProduceResponse;
+import io.keel.proto.ProduceStreamResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * handles their responses (gRPC callbacks only enqueue work for it), so the idempotence bookkeeping
  * needs no further locking than the accumulator's.
  *
- * <p>Ordering: a partition has at most max.in.flight batches outstanding. A retriable failure puts
- * the batch back at the head of its partition's queue; with idempotence, it is resent with the same
- * sequence only after every batch sent before it has been answered, so the broker sees sequences in
- * order and dedups any that were already written.
+ * <p>Ordering: requests go over one {@link ProduceStreams ProduceStream} per node, whose requests
+ * the node starts in send order, so batches in flight together are stored in send order even
+ * without idempotence. A partition has at most max.in.flight batches outstanding. A retriable
+ * failure puts the batch back at the head of its partition's queue; with idempotence, it is resent
+ * with the same sequence only after every batch sent before it has been answered, so the broker
+ * sees sequences in order and dedups any that were already written.
  */
 public final class Sender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Sender.class);
@@ -67,16 +71,21 @@ public final class Sender implements Runnable {
   private final Map<Long, SentRequest> outstanding = new HashMap<>();
   private long nextRequestId;
   private long overdueRefreshAtMs;
+  private final ProduceStreams streams;
 
   private record ProducerIdentity(long producerId, short epoch) {}
 
-  /** A produce request in flight: its node, when it left, the leader epochs it was sent under. */
+  /**
+   * A produce request in flight: its node, when it left, the leader epochs it was sent under, and
+   * the stream that carries it (null: a unary call, which {@code cancel} cancels).
+   */
   private record SentRequest(
       int nodeId,
       List<ProducerBatch> batches,
       long sentAtMs,
       Map<TopicPartition, Long> epochs,
-      ListenableFuture<ProduceResponse> call) {}
+      ProduceStreams.Stream stream,
+      Runnable cancel) {}
 
   public Sender(
       ProducerSettings settings,
@@ -89,6 +98,20 @@ public final class Sender implements Runnable {
     this.metadata = metadata;
     this.channels = channels;
     this.pool = pool;
+    this.streams =
+        new ProduceStreams(
+            channels,
+            new ProduceStreams.Listener() {
+              @Override
+              public void onResponse(ProduceStreams.Stream stream, ProduceStreamResponse r) {
+                inbox.offer(() -> onStreamResponse(r));
+              }
+
+              @Override
+              public void onBroken(ProduceStreams.Stream stream, Throwable error) {
+                inbox.offer(() -> onStreamBroken(stream, error));
+              }
+            });
   }
 
   public void wakeup() {
@@ -134,6 +157,7 @@ public final class Sender implements Runnable {
     }
     failAll(
         fatal != null ? fatal : new KeelException("producer closed before the record was sent"));
+    streams.close();
   }
 
   /** One pass: metadata, producer id, expiry, drain and send. Returns how long to wait. */
@@ -284,9 +308,13 @@ public final class Sender implements Runnable {
   private void abandonMovedRequests(ClusterSnapshot snapshot, long nowMs) {
     List<Long> moved = new ArrayList<>();
     boolean overdue = false;
+    List<ProduceStreams.Stream> timedOut = new ArrayList<>();
     for (Map.Entry<Long, SentRequest> e : outstanding.entrySet()) {
       SentRequest sent = e.getValue();
       overdue |= nowMs - sent.sentAtMs() >= OVERDUE_MS;
+      if (sent.stream() != null && nowMs - sent.sentAtMs() >= settings.requestTimeoutMs()) {
+        timedOut.add(sent.stream());
+      }
       for (Map.Entry<TopicPartition, Long> p : sent.epochs().entrySet()) {
         int leader = snapshot.leaderId(p.getKey());
         if (leader != 0
@@ -301,9 +329,22 @@ public final class Sender implements Runnable {
       overdueRefreshAtMs = nowMs + OVERDUE_REFRESH_MS;
       metadata.requestUpdate();
     }
+    // A stream's request past request.timeout.ms is what a unary call's deadline was: the stream
+    // and every request on it fail (retriable), and the next request opens a new stream.
+    for (ProduceStreams.Stream stream : timedOut) {
+      streams.cancel(stream, "request.timeout.ms passed");
+      failStreamRequests(
+          stream,
+          Status.DEADLINE_EXCEEDED
+              .withDescription("no answer within request.timeout.ms=" + settings.requestTimeoutMs())
+              .asRuntimeException());
+    }
     for (long id : moved) {
       SentRequest sent = outstanding.remove(id);
-      sent.call().cancel(false);
+      if (sent == null) {
+        continue; // failed above with its timed-out stream
+      }
+      sent.cancel().run();
       KeelException e =
           new RetriableException(
               "node " + sent.nodeId() + " did not answer; its partitions have a newer leader");
@@ -346,11 +387,23 @@ public final class Sender implements Runnable {
     Map<TopicPartition, Long> epochs = new HashMap<>();
     batches.forEach(b -> epochs.put(b.partition(), snapshot.leaderEpoch(b.partition())));
     long id = nextRequestId++;
+    long nowMs = System.currentTimeMillis();
+    if (streams.supported(nodeId)) {
+      try {
+        ProduceStreams.Stream stream = streams.to(nodeId, address);
+        outstanding.put(id, new SentRequest(nodeId, batches, nowMs, epochs, stream, () -> {}));
+        stream.send(id, request.build());
+      } catch (RuntimeException e) {
+        outstanding.remove(id);
+        inbox.offer(() -> handleResponse(nodeId, batches, null, e));
+      }
+      return;
+    }
     try {
       ListenableFuture<ProduceResponse> call =
           channels.stub(address, settings.requestTimeoutMs()).produce(request.build());
       outstanding.put(
-          id, new SentRequest(nodeId, batches, System.currentTimeMillis(), epochs, call));
+          id, new SentRequest(nodeId, batches, nowMs, epochs, null, () -> call.cancel(false)));
       Futures.of(call)
           .whenComplete(
               (response, error) ->
@@ -363,6 +416,44 @@ public final class Sender implements Runnable {
                       }));
     } catch (RuntimeException e) {
       inbox.offer(() -> handleResponse(nodeId, batches, null, e));
+    }
+  }
+
+  private void onStreamResponse(ProduceStreamResponse r) {
+    // Absent: abandoned (retried elsewhere) or failed with its timed-out stream.
+    SentRequest sent = outstanding.remove(r.getRequestId());
+    if (sent != null) {
+      handleResponse(sent.nodeId(), sent.batches(), r.getResponse(), null);
+    }
+  }
+
+  private void onStreamBroken(ProduceStreams.Stream stream, Throwable error) {
+    streams.onBroken(stream, error);
+    if (!streams.supported(stream.nodeId)) {
+      log.debug("node {} does not serve ProduceStream; using unary Produce", stream.nodeId);
+      failStreamRequests(
+          stream,
+          Status.UNAVAILABLE
+              .withDescription("ProduceStream not served; resending as unary Produce")
+              .asRuntimeException());
+      return;
+    }
+    failStreamRequests(stream, error);
+  }
+
+  /** Fails every request still awaiting its answer on {@code stream}, in send order. */
+  private void failStreamRequests(ProduceStreams.Stream stream, Throwable error) {
+    List<Long> ids = new ArrayList<>();
+    outstanding.forEach(
+        (id, sent) -> {
+          if (sent.stream() == stream) {
+            ids.add(id);
+          }
+        });
+    ids.sort(null);
+    for (long id : ids) {
+      SentRequest sent = outstanding.remove(id);
+      handleResponse(sent.nodeId(), sent.batches(), null, error);
     }
   }
 

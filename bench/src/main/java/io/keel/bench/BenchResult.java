@@ -1,10 +1,14 @@
-package io.keel.cli.bench;
+package io.keel.bench;
+
+import java.util.Map;
 
 /** What a benchmark run measured; written as JSON by {@code --json FILE}. */
 public record BenchResult(
+    String system,
     Workload workload,
     long messagesSent,
     long sendErrors,
+    Map<String, Long> sendErrorsByType,
     double publishMsgPerSec,
     double publishMBPerSec,
     LatencyStats.Percentiles publishLatencyMs,
@@ -12,14 +16,18 @@ public record BenchResult(
     double consumeMsgPerSec,
     LatencyStats.Percentiles endToEndLatencyMs,
     double drainMsgPerSec,
-    double drainMBPerSec) {
+    double drainMBPerSec,
+    double brokerCpuSeconds,
+    double brokerCpuSecondsPerMillionMessages,
+    double brokerMaxRssMiB) {
 
   /** A summary to paste into an issue or a doc. */
   public String summary() {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
-            "Keel bench: %s, %d partitions, RF %d, %d B messages, acks %s, rate %s%n",
+            "%s bench: %s, %d partitions, RF %d, %d B messages, acks %s, rate %s%n",
+            system,
             workload.topic(),
             workload.partitions(),
             workload.replicationFactor(),
@@ -30,6 +38,9 @@ public record BenchResult(
         String.format(
             "  publish:  %,.0f msg/s  %.1f MB/s  (%d sent, %d errors)%n",
             publishMsgPerSec, publishMBPerSec, messagesSent, sendErrors));
+    if (!sendErrorsByType.isEmpty()) {
+      s.append("  send errors by type: ").append(sendErrorsByType).append('\n');
+    }
     s.append("  publish latency ms:    ").append(line(publishLatencyMs)).append('\n');
     if (endToEndLatencyMs.count() > 0) {
       s.append("  end-to-end latency ms: ").append(line(endToEndLatencyMs)).append('\n');
@@ -42,6 +53,13 @@ public record BenchResult(
           String.format(
               "  drain (consume backlog): %,.0f msg/s  %.1f MB/s%n",
               drainMsgPerSec, drainMBPerSec));
+    }
+    if (brokerCpuSeconds >= 0) {
+      s.append(
+          String.format(
+              "  broker CPU: %.1f s, %.1f s per million messages published; largest broker RSS"
+                  + " %.0f MiB%n",
+              brokerCpuSeconds, brokerCpuSecondsPerMillionMessages, brokerMaxRssMiB));
     }
     return s.toString();
   }

@@ -1,4 +1,4 @@
-package io.keel.cli.bench;
+package io.keel.bench;
 
 import java.time.Duration;
 

@@ -1,26 +1,15 @@
-package io.keel.cli.bench;
+package io.keel.bench;
 
-import io.keel.client.Acks;
-import io.keel.client.CompressionType;
-import io.keel.client.ConsumerRecord;
-import io.keel.client.KeelAdmin;
-import io.keel.client.KeelAdminConfig;
-import io.keel.client.KeelConsumer;
-import io.keel.client.KeelConsumerConfig;
-import io.keel.client.KeelProducer;
-import io.keel.client.KeelProducerConfig;
-import io.keel.client.NewTopic;
-import io.keel.client.ProducerRecord;
-import io.keel.client.Serdes;
-import io.keel.client.TopicExistsException;
-import io.keel.client.TopicPartition;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletionException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,17 +19,21 @@ import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs a {@link Workload} against a cluster: producers (at a fixed rate, latency measured from each
- * message's intended send time so a stall is not hidden by coordinated omission, or at max rate),
- * consumers measuring end-to-end latency from the send time each message carries, a progress line
- * per second, then an optional drain of the whole topic.
+ * Runs a {@link Workload} against a cluster through a {@link Driver} (Keel or Kafka, measured the
+ * same way): producers (at a fixed rate, latency measured from each message's intended send time so
+ * a stall is not hidden by coordinated omission, or at max rate), consumers measuring end-to-end
+ * latency from the send time each message carries, a progress line per second, then an optional
+ * drain of the whole topic. With broker pids it also reports their CPU time per million messages
+ * and their largest resident set over the run.
  */
 public final class BenchRunner {
   private static final Duration CATCH_UP_MAX = Duration.ofSeconds(10);
   private static final int RANDOM_POOL_MIN_BYTES = 4 << 20;
 
   private final Workload workload;
-  private final String[] bootstrap;
+  private final Driver driver;
+  private final String system;
+  private final ProcessStats brokers;
   private final PrintStream progress;
   // Payloads are slices of this at random offsets: as incompressible as fresh random bytes, but
   // a copy instead of running the generator per message (which showed as the producer thread's
@@ -52,6 +45,8 @@ public final class BenchRunner {
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong ackedBytes = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+  private final Map<String, AtomicLong> errorsByType = new ConcurrentHashMap<>();
+  private volatile double maxRssMiB;
   private final AtomicLong consumed = new AtomicLong();
   private final AtomicBoolean measuring = new AtomicBoolean();
   private final AtomicBoolean producing = new AtomicBoolean(true);
@@ -60,19 +55,24 @@ public final class BenchRunner {
   // takes a core from the brokers on small machines).
   private volatile Thread serialWaiter;
 
-  public BenchRunner(Workload workload, String[] bootstrap, PrintStream progress) {
+  public BenchRunner(
+      Workload workload, Driver driver, String system, ProcessStats brokers, PrintStream progress) {
     this.workload = workload;
-    this.bootstrap = bootstrap;
+    this.driver = driver;
+    this.system = system;
+    this.brokers = brokers;
     this.progress = progress;
     this.randomPool = new byte[Math.max(RANDOM_POOL_MIN_BYTES, 8 * workload.messageSizeBytes())];
     ThreadLocalRandom.current().nextBytes(randomPool);
   }
 
   public BenchResult run() throws InterruptedException {
-    List<TopicPartition> partitions = createTopic();
+    driver.createTopic(workload.topic(), workload.partitions(), workload.replicationFactor());
+    List<Integer> partitions = IntStream.range(0, workload.partitions()).boxed().toList();
     List<Thread> consumers = startConsumers(partitions);
     long startNanos = System.nanoTime();
     if (workload.serialMessages() > 0) {
+      cpuAtStart = cpuSeconds();
       measuring.set(true);
       runSerial();
     } else {
@@ -80,6 +80,7 @@ public final class BenchRunner {
     }
     long warmupNanos = workload.serialMessages() > 0 ? 0 : workload.warmup().toNanos();
     long measuredNanos = System.nanoTime() - startNanos - warmupNanos;
+    double cpu = cpuSeconds() - cpuAtStart;
     awaitConsumersCaughtUp();
     consuming.set(false);
     for (Thread consumer : consumers) {
@@ -90,10 +91,15 @@ public final class BenchRunner {
     endToEndLatency.sampleInterval(measuring.get());
     double seconds = Math.max(1e-9, measuredNanos / 1e9);
     double[] drain = workload.drain() ? drain(partitions) : new double[] {0, 0};
+    sampleRss();
+    Map<String, Long> errorTypes = new TreeMap<>();
+    errorsByType.forEach((type, n) -> errorTypes.put(type, n.get()));
     return new BenchResult(
+        system,
         workload,
         acked.get(),
         errors.get(),
+        errorTypes,
         acked.get() / seconds,
         ackedBytes.get() / seconds / 1e6,
         publishLatency.total(),
@@ -101,63 +107,34 @@ public final class BenchRunner {
         consumed.get() / seconds,
         endToEndLatency.total(),
         drain[0],
-        drain[1]);
+        drain[1],
+        brokers.isEmpty() ? -1 : cpu,
+        brokers.isEmpty() || acked.get() == 0 ? -1 : cpu / acked.get() * 1e6,
+        brokers.isEmpty() ? -1 : maxRssMiB);
   }
 
-  private List<TopicPartition> createTopic() {
-    try (KeelAdmin admin = admin()) {
-      try {
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(
-                        workload.topic(), workload.partitions(), workload.replicationFactor())))
-            .all()
-            .join();
-      } catch (CompletionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-      return IntStream.range(0, workload.partitions())
-          .mapToObj(p -> new TopicPartition(workload.topic(), p))
-          .toList();
+  private double cpuAtStart;
+
+  private double cpuSeconds() {
+    return brokers.isEmpty() ? 0 : brokers.cpuSeconds();
+  }
+
+  private void sampleRss() {
+    if (!brokers.isEmpty()) {
+      maxRssMiB = Math.max(maxRssMiB, brokers.maxRssMiB());
     }
   }
 
-  private KeelAdmin admin() {
-    return new KeelAdmin(KeelAdminConfig.builder().bootstrap(bootstrap).build());
-  }
-
-  private KeelProducer<byte[], byte[]> newProducer() {
-    KeelProducerConfig config =
-        KeelProducerConfig.builder()
-            .bootstrap(bootstrap)
-            .acks(Acks.parse(workload.acks()))
-            .lingerMs(workload.lingerMs())
-            .batchSizeBytes(workload.batchSizeBytes())
-            .compression(CompressionType.parse(workload.compression()))
-            .build();
-    return new KeelProducer<>(config, Serdes.bytesSerializer(), Serdes.bytesSerializer());
-  }
-
-  private KeelConsumer<byte[], byte[]> newConsumer() {
-    KeelConsumerConfig config = KeelConsumerConfig.builder().bootstrap(bootstrap).build();
-    return new KeelConsumer<>(config, Serdes.bytesDeserializer(), Serdes.bytesDeserializer());
-  }
-
-  private List<Thread> startConsumers(List<TopicPartition> partitions) {
+  private List<Thread> startConsumers(List<Integer> partitions) {
     List<Thread> threads = new ArrayList<>();
     int count = Math.min(workload.consumers(), partitions.size());
     for (int c = 0; c < count; c++) {
-      List<TopicPartition> mine = new ArrayList<>();
+      List<Integer> mine = new ArrayList<>();
       for (int p = c; p < partitions.size(); p += count) {
         mine.add(partitions.get(p));
       }
-      KeelConsumer<byte[], byte[]> consumer = newConsumer();
-      consumer.assign(mine);
-      consumer.seekToEnd(mine);
-      mine.forEach(consumer::position); // resolve "end" before the first message is sent
+      Driver.Reader consumer = driver.newReader(workload);
+      consumer.assignAtEnd(workload.topic(), mine); // resolved before the first message is sent
       Thread thread =
           Thread.ofPlatform().name("bench-consumer-" + c).start(() -> consume(consumer));
       threads.add(thread);
@@ -165,11 +142,11 @@ public final class BenchRunner {
     return threads;
   }
 
-  private void consume(KeelConsumer<byte[], byte[]> consumer) {
+  private void consume(Driver.Reader consumer) {
     try (consumer) {
       while (consuming.get()) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          long sentAt = ByteBuffer.wrap(record.value()).getLong();
+        for (byte[] value : consumer.poll(Duration.ofMillis(100))) {
+          long sentAt = ByteBuffer.wrap(value).getLong();
           endToEndLatency.recordNanos(System.nanoTime() - sentAt);
           consumed.incrementAndGet();
           Thread waiter = serialWaiter;
@@ -193,12 +170,15 @@ public final class BenchRunner {
       long nextReport = startNanos + (++second) * 1_000_000_000L;
       LockSupport.parkNanos(nextReport - System.nanoTime());
       boolean wasMeasuring = measuring.get();
+      sampleRss();
       if (!wasMeasuring && System.nanoTime() >= warmupEnd) {
+        cpuAtStart = cpuSeconds();
         measuring.set(true);
         acked.set(0);
         ackedBytes.set(0);
         consumed.set(0);
         errors.set(0);
+        errorsByType.clear();
       }
       report(second, wasMeasuring);
     }
@@ -222,20 +202,24 @@ public final class BenchRunner {
     lastAcked = ackedNow;
     lastConsumed = consumedNow;
     progress.printf(
-        "[%4ds]%s publish %,9d msg/s %7.1f MB/s p99 %7.2f ms | consume %,9d msg/s e2e p99 %7.2f ms%n",
+        "[%s %4ds]%s publish %,9d msg/s %7.1f MB/s p99 %7.2f ms | consume %,9d msg/s e2e p99"
+            + " %7.2f ms | errors %d%s%n",
+        system,
         second,
         counting ? "" : " (warm-up)",
         ackRate,
         ackRate * (double) workload.messageSizeBytes() / 1e6,
         publish.getValueAtPercentile(99) / 1000.0,
         consumeRate,
-        e2e.getValueAtPercentile(99) / 1000.0);
+        e2e.getValueAtPercentile(99) / 1000.0,
+        errors.get(),
+        brokers.isEmpty() ? "" : String.format(" | broker RSS max %.0f MiB", maxRssMiB));
   }
 
   private void produce() {
     double perProducerRate = workload.ratePerSec() / (double) workload.producers();
     long intervalNanos = perProducerRate > 0 ? (long) (1e9 / perProducerRate) : 0;
-    try (KeelProducer<byte[], byte[]> producer = newProducer()) {
+    try (Driver.Producer producer = driver.newProducer(workload)) {
       long next = System.nanoTime();
       while (producing.get()) {
         if (intervalNanos > 0) {
@@ -250,20 +234,28 @@ public final class BenchRunner {
     }
   }
 
-  private void send(KeelProducer<byte[], byte[]> producer, long intendedNanos) {
+  private void send(Driver.Producer producer, long intendedNanos) {
     byte[] value = payload(intendedNanos);
-    producer
-        .send(new ProducerRecord<>(workload.topic(), null, value))
-        .whenComplete(
-            (meta, error) -> {
-              if (error != null) {
-                errors.incrementAndGet();
-                return;
-              }
-              publishLatency.recordNanos(System.nanoTime() - intendedNanos);
-              acked.incrementAndGet();
-              ackedBytes.addAndGet(value.length);
-            });
+    producer.send(
+        workload.topic(),
+        null,
+        value,
+        error -> {
+          if (error != null) {
+            countError(error);
+            return;
+          }
+          publishLatency.recordNanos(System.nanoTime() - intendedNanos);
+          acked.incrementAndGet();
+          ackedBytes.addAndGet(value.length);
+        });
+  }
+
+  private void countError(Throwable error) {
+    errors.incrementAndGet();
+    errorsByType
+        .computeIfAbsent(error.getClass().getSimpleName(), k -> new AtomicLong())
+        .incrementAndGet();
   }
 
   private byte[] payload(long sendNanos) {
@@ -277,14 +269,26 @@ public final class BenchRunner {
   /** One message at a time: the next is sent only after a consumer has received the last. */
   private void runSerial() {
     serialWaiter = Thread.currentThread();
-    try (KeelProducer<byte[], byte[]> producer = newProducer()) {
+    try (Driver.Producer producer = driver.newProducer(workload)) {
       for (int i = 0; i < workload.serialMessages(); i++) {
         long before = consumed.get();
         long sendNanos = System.nanoTime();
         try {
-          producer.send(new ProducerRecord<>(workload.topic(), 0, null, payload(sendNanos))).get();
+          CompletableFuture<Void> ack = new CompletableFuture<>();
+          producer.send(
+              workload.topic(),
+              0,
+              payload(sendNanos),
+              e -> {
+                if (e == null) {
+                  ack.complete(null);
+                } else {
+                  ack.completeExceptionally(e);
+                }
+              });
+          ack.get();
         } catch (ExecutionException e) {
-          errors.incrementAndGet();
+          countError(e.getCause());
           continue;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -316,27 +320,21 @@ public final class BenchRunner {
   }
 
   /**
-   * Reads the topic from the beginning to its end; returns {msg/s, MB/s}. The offsets come from
-   * each partition's leader (the consumer's positions): a DescribeTopics answer carries high
-   * watermarks only for the partitions the answering node leads. The clock starts after they are
-   * resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
+   * Reads the topic from the beginning to its end; returns {msg/s, MB/s}. The clock starts after
+   * the offsets are resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
    */
-  private double[] drain(List<TopicPartition> partitions) {
+  private double[] drain(List<Integer> partitions) {
     long read = 0;
     long bytes = 0;
-    try (KeelConsumer<byte[], byte[]> consumer = newConsumer()) {
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      long total = partitions.stream().mapToLong(consumer::position).sum();
-      consumer.seekToBeginning(partitions);
-      total -= partitions.stream().mapToLong(consumer::position).sum();
+    try (Driver.Reader consumer = driver.newReader(workload)) {
+      long total = consumer.assignFromBeginning(workload.topic(), partitions);
       progress.printf("[drain] reading %,d messages from the beginning%n", total);
       long start = System.nanoTime();
       long deadline = start + Duration.ofMinutes(5).toNanos();
       while (read < total && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        for (byte[] value : consumer.poll(Duration.ofMillis(200))) {
           read++;
-          bytes += record.value().length;
+          bytes += value.length;
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
