@@ -68,7 +68,7 @@ public final class PartitionCoordinator {
     this.settings = settings;
     this.clock = clock;
     this.events = events;
-    sm.setListener(this::onServing);
+    sm.addListener(this::onServing);
   }
 
   public int partition() {
