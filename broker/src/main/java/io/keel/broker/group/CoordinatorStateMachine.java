@@ -10,8 +10,8 @@ import io.keel.raft.RaftRole;
 import io.keel.raft.Snapshot;
 import io.keel.raft.SoftState;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The state machine of one {@code __consumer_offsets} partition: applies group records to a {@link
@@ -31,7 +31,7 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
   private final int partition;
   private final GroupsState state = new GroupsState();
   private final ShareState shares = new ShareState();
-  private final List<ServingListener> listeners = new ArrayList<>();
+  private final List<ServingListener> listeners = new CopyOnWriteArrayList<>();
   private long appliedIndex;
   private long appliedTerm;
   private boolean leader;

@@ -79,6 +79,11 @@ public final class PartitionCoordinator {
     return group;
   }
 
+  /** The replica's state machine (its share state is served by the share coordinator). */
+  public CoordinatorStateMachine stateMachine() {
+    return sm;
+  }
+
   private void onServing(boolean serving) {
     sessions.clear();
     revocations.clear();
