@@ -184,7 +184,8 @@ final class ShareCoordinator {
           }
           List<TopicPartition> partitions = partitions(g.members().get(memberId).topics());
           return fill(groupId, partitions)
-              .thenCompose(v -> acquire(groupId, memberId, partitions, room));
+              .thenComposeAsync(
+                  v -> acquire(groupId, memberId, partitions, room), group.executor());
         });
   }
 
