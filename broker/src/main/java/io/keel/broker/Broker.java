@@ -31,6 +31,8 @@ import io.keel.broker.raft.RaftObserver;
 import io.keel.broker.raft.RuntimeConfig;
 import io.keel.broker.replica.ReplicaFences;
 import io.keel.broker.replica.ReplicaService;
+import io.keel.broker.share.ShareService;
+import io.keel.broker.share.ShareSettings;
 import io.keel.broker.transport.GrpcRaftTransport;
 import io.keel.broker.transport.PeerDirectory;
 import io.keel.broker.transport.RaftTransportService;
@@ -83,6 +85,7 @@ public final class Broker implements AutoCloseable {
   private ControllerClient controllerClient;
   private PartitionManager partitions;
   private GroupCoordinatorService groups;
+  private ShareService shares;
   private volatile BrokerLifecycle lifecycle;
   private final PeerStubs peerStubs = new PeerStubs();
   private Server server;
@@ -180,12 +183,22 @@ public final class Broker implements AutoCloseable {
             scheduler,
             groupSettings(),
             InstantSource.system());
+    shares =
+        new ShareService(
+            groups,
+            cache,
+            controllerClient::createTopics,
+            metrics.registry(),
+            scheduler,
+            shareSettings(),
+            InstantSource.system());
     startServers();
     if (controller != null) {
       controller.start();
     }
     partitions.start();
     groups.start();
+    shares.start();
     lifecycle =
         new BrokerLifecycle(
             registration(), config.brokerHeartbeatInterval(), controllerClient, cache, runtime);
@@ -244,6 +257,7 @@ public final class Broker implements AutoCloseable {
             (t, p) -> partitions.rebuild(t, p));
     // Operators reach it on the client port (keel partition rebuild); peers on the internal one.
     serverBuilder.addService(replicaService);
+    serverBuilder.addService(shares);
     Optional<HostPort> internalListen = config.internalListenAddress();
     ServerBuilder<?> internalBuilder =
         internalListen.isPresent()
@@ -382,6 +396,21 @@ public final class Broker implements AutoCloseable {
                 config.get(BrokerConfig.GROUP_SESSION_TIMEOUT_MS))));
   }
 
+  private ShareSettings shareSettings() {
+    ShareSettings d = ShareSettings.defaults();
+    int lockMs = config.get(BrokerConfig.SHARE_RECORD_LOCK_DURATION_MS);
+    return new ShareSettings(
+        Duration.ofMillis(lockMs),
+        config.get(BrokerConfig.SHARE_DELIVERY_COUNT_LIMIT),
+        config.get(BrokerConfig.SHARE_DEAD_LETTER_TOPIC_SUFFIX),
+        d.partitionMaxInFlight(),
+        d.memberMaxAcquired(),
+        d.fetchMaxRecords(),
+        Duration.ofMillis(config.get(BrokerConfig.GROUP_SESSION_TIMEOUT_MS)),
+        Duration.ofMillis(config.get(BrokerConfig.GROUP_HEARTBEAT_INTERVAL_MS)),
+        Duration.ofMillis(Math.max(10, Math.min(100, lockMs / 10))));
+  }
+
   private void onFatal(Throwable t) {
     log.error("node {} hit a fatal error and stops serving", config.nodeId(), t);
     fatal.complete(t);
@@ -508,6 +537,7 @@ public final class Broker implements AutoCloseable {
   private void closeComponents() {
     closeIfOpen(http); // first: no API request may reach a component being closed
     closeIfOpen(lifecycle);
+    closeIfOpen(shares);
     closeIfOpen(groups);
     closeIfOpen(partitions);
     closeIfOpen(controller);

@@ -228,6 +228,25 @@ public final class BrokerConfig {
           "How often group members heartbeat (ms); below group.session.timeout.ms.",
           Parsers.intAtLeast(1));
 
+  public static final ConfigKey<Integer> SHARE_RECORD_LOCK_DURATION_MS =
+      new ConfigKey<>(
+          "share.record.lock.duration.ms",
+          "30000",
+          "How long a share-group member holds a record it acquired before it is released (ms).",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<Integer> SHARE_DELIVERY_COUNT_LIMIT =
+      new ConfigKey<>(
+          "share.delivery.count.limit",
+          "5",
+          "Deliveries of a share-group record before it goes to the dead-letter topic.",
+          Parsers.intAtLeast(1));
+  public static final ConfigKey<String> SHARE_DEAD_LETTER_TOPIC_SUFFIX =
+      new ConfigKey<>(
+          "share.dead.letter.topic.suffix",
+          ".dlq",
+          "A share group's dead letters of topic T go to topic T + this suffix.",
+          Parsers::nonEmpty);
+
   public static final ConfigKey<Integer> HTTP_MAX_BODY_BYTES =
       new ConfigKey<>(
           "http.max.body.bytes",
@@ -290,6 +309,9 @@ public final class BrokerConfig {
           OFFSETS_TOPIC_REPLICATION_FACTOR,
           GROUP_SESSION_TIMEOUT_MS,
           GROUP_HEARTBEAT_INTERVAL_MS,
+          SHARE_RECORD_LOCK_DURATION_MS,
+          SHARE_DELIVERY_COUNT_LIMIT,
+          SHARE_DEAD_LETTER_TOPIC_SUFFIX,
           HTTP_MAX_BODY_BYTES,
           HTTP_MAX_CONNECTIONS,
           HTTP_MAX_INFLIGHT_REQUESTS,

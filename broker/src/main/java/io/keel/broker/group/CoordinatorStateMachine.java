@@ -1,12 +1,17 @@
 package io.keel.broker.group;
 
 import io.keel.broker.raft.GroupStateMachine;
+import io.keel.broker.share.ShareRecordCodec;
+import io.keel.broker.share.ShareState;
 import io.keel.raft.Checks;
 import io.keel.raft.Entry;
 import io.keel.raft.EntryType;
 import io.keel.raft.RaftRole;
 import io.keel.raft.Snapshot;
 import io.keel.raft.SoftState;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The state machine of one {@code __consumer_offsets} partition: applies group records to a {@link
@@ -20,9 +25,13 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
     void onServing(boolean serving);
   }
 
+  // A snapshot holding share state: this byte, the length of the group part, then both parts.
+  private static final byte SNAPSHOT_WITH_SHARES = 2;
+
   private final int partition;
   private final GroupsState state = new GroupsState();
-  private ServingListener listener = serving -> {};
+  private final ShareState shares = new ShareState();
+  private final List<ServingListener> listeners = new CopyOnWriteArrayList<>();
   private long appliedIndex;
   private long appliedTerm;
   private boolean leader;
@@ -34,8 +43,9 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
     this.partition = partition;
   }
 
-  void setListener(ServingListener value) {
-    this.listener = value;
+  /** Adds a listener (the group coordinator, the share coordinator); call before it starts. */
+  public void addListener(ServingListener value) {
+    listeners.add(value);
   }
 
   public int partition() {
@@ -45,6 +55,11 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
   /** The replicated groups and offsets (loop only). */
   public GroupsState state() {
     return state;
+  }
+
+  /** The replicated share groups (loop only). */
+  public ShareState shares() {
+    return shares;
   }
 
   /** Leader of its term with all earlier entries applied (loop only). */
@@ -62,6 +77,8 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
         appliedIndex);
     if (entry.type() == EntryType.NORMAL && GroupRecordCodec.isGroupEntry(entry.data())) {
       GroupRecordCodec.decode(entry.data()).forEach(state::apply);
+    } else if (entry.type() == EntryType.NORMAL && ShareRecordCodec.isShareEntry(entry.data())) {
+      ShareRecordCodec.decode(entry.data()).forEach(shares::apply);
     }
     appliedIndex = entry.index();
     appliedTerm = entry.term();
@@ -70,12 +87,34 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
 
   @Override
   public byte[] takeSnapshot() {
-    return GroupRecordCodec.encodeAll(state.toRecords());
+    byte[] groups = GroupRecordCodec.encodeAll(state.toRecords());
+    if (shares.groupIds().isEmpty()) {
+      return groups; // the format before share groups
+    }
+    byte[] shareBytes = ShareRecordCodec.encodeAll(shares.toRecords());
+    return ByteBuffer.allocate(5 + groups.length + shareBytes.length)
+        .put(SNAPSHOT_WITH_SHARES)
+        .putInt(groups.length)
+        .put(groups)
+        .put(shareBytes)
+        .array();
   }
 
   @Override
   public void restoreSnapshot(Snapshot snapshot) {
-    state.restore(GroupRecordCodec.decodeAll(snapshot.data()));
+    byte[] data = snapshot.data();
+    if (data.length > 0 && data[0] == SNAPSHOT_WITH_SHARES) {
+      ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1);
+      byte[] groups = new byte[in.getInt()];
+      in.get(groups);
+      byte[] shareBytes = new byte[in.remaining()];
+      in.get(shareBytes);
+      state.restore(GroupRecordCodec.decodeAll(groups));
+      shares.restore(ShareRecordCodec.decodeAll(shareBytes));
+    } else {
+      state.restore(GroupRecordCodec.decodeAll(data));
+      shares.restore(List.of());
+    }
     appliedIndex = snapshot.index();
     appliedTerm = snapshot.term();
   }
@@ -97,14 +136,14 @@ public final class CoordinatorStateMachine implements GroupStateMachine {
   private void maybeStartServing() {
     if (leader && !serving && appliedTerm == leaderTerm) {
       serving = true;
-      listener.onServing(true);
+      listeners.forEach(l -> l.onServing(true));
     }
   }
 
   private void stopServing() {
     if (serving) {
       serving = false;
-      listener.onServing(false);
+      listeners.forEach(l -> l.onServing(false));
     }
   }
 }

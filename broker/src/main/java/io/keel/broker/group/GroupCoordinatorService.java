@@ -129,6 +129,16 @@ public final class GroupCoordinatorService implements AutoCloseable {
 
   // ------------------------------------------------------------------ routing
 
+  /** The local coordinator of {@code groupId} (share groups route like consumer groups). */
+  public PartitionCoordinator routeToCoordinator(String groupId) {
+    return route(groupId);
+  }
+
+  /** Every local {@code __consumer_offsets} replica's coordinator, leading or not. */
+  public List<PartitionCoordinator> localCoordinators() {
+    return replicas.all();
+  }
+
   /** The local partition coordinator of {@code groupId}, failing if this node does not lead it. */
   PartitionCoordinator route(String groupId) {
     checkGroupId(groupId);
@@ -432,7 +442,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
   }
 
   /** The typed error of a failure; NOT_COORDINATOR carries the leader's address when known. */
-  ErrorDetail errorOf(Throwable failure) {
+  public ErrorDetail errorOf(Throwable failure) {
     Throwable t = failure;
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {

@@ -68,7 +68,7 @@ public final class PartitionCoordinator {
     this.settings = settings;
     this.clock = clock;
     this.events = events;
-    sm.setListener(this::onServing);
+    sm.addListener(this::onServing);
   }
 
   public int partition() {
@@ -77,6 +77,11 @@ public final class PartitionCoordinator {
 
   public RaftGroup group() {
     return group;
+  }
+
+  /** The replica's state machine (its share state is served by the share coordinator). */
+  public CoordinatorStateMachine stateMachine() {
+    return sm;
   }
 
   private void onServing(boolean serving) {

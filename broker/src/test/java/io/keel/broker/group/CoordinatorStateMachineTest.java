@@ -73,7 +73,7 @@ class CoordinatorStateMachineTest {
   void servesOnlyAfterApplyingAnEntryOfItsTerm() {
     CoordinatorStateMachine sm = new CoordinatorStateMachine(0);
     List<Boolean> events = new ArrayList<>();
-    sm.setListener(events::add);
+    sm.addListener(events::add);
     sm.apply(entry(1, new OffsetCommit("a", "t", 0, 1, "", 1, -1)));
     sm.onRoleChange(new SoftState(RaftRole.LEADER, 1, 2));
     assertFalse(sm.serving(), "an entry of term 2 is not applied yet");
