@@ -1,6 +1,7 @@
 package io.keel.logstore;
 
 import io.keel.raft.Checks;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -192,7 +193,7 @@ public final class PartitionLog {
       }
       StoredBatch b = verified(base, v, value);
       out.add(b);
-      bytes += b.batchBytes().length;
+      bytes += b.sizeBytes();
       expected = b.nextOffset();
     }
     group.checkIterator(index);
@@ -244,7 +245,9 @@ public final class PartitionLog {
               + "+"
               + v.recordCount());
     }
-    byte[] batch = BatchEnvelope.batchBytesOf(value, at);
+    // A view of the value RocksDB returned, not a copy: the fetch path wraps it for the wire.
+    int batchAt = at + BatchEnvelope.HEADER_BYTES;
+    ByteBuffer batch = ByteBuffer.wrap(value, batchAt, value.length - batchAt).slice();
     return new StoredBatch(base, h.recordCount(), h.maxTimestamp(), v.raftIndex(), batch);
   }
 

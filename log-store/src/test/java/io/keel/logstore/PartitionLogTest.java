@@ -68,6 +68,18 @@ class PartitionLogTest {
   }
 
   @Test
+  void readReturnsAReadOnlyViewOfTheStoredBytesNotACopy() {
+    store = LogStore.open(Fixtures.config(dir));
+    fill(2);
+    StoredBatch b = store.partitionLog(GROUP).read(10, Long.MAX_VALUE, Integer.MAX_VALUE).get(0);
+    assertTrue(b.batch().isReadOnly(), "the fetch path must not be able to change stored bytes");
+    assertEquals(100, b.sizeBytes());
+    assertArrayEquals(Fixtures.batchBytes(10, 100), b.batchBytes());
+    b.batchBytes()[0] ^= 1;
+    assertArrayEquals(Fixtures.batchBytes(10, 100), b.batchBytes(), "batchBytes() is a copy");
+  }
+
+  @Test
   void readStopsAtRaftIndexAndByteLimitButReturnsOne() {
     store = LogStore.open(Fixtures.config(dir));
     fill(5);

@@ -1,6 +1,6 @@
 package io.keel.broker.api;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.keel.broker.api.PartitionRouter.Route;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.TopicConfigs;
@@ -266,7 +266,8 @@ final class PartitionRequests {
             .setLogStartOffset(read.logStartOffset())
             .setLeaderEpoch(read.leaderEpoch());
     for (StoredBatch batch : read.batches()) {
-      b.addRecordBatches(ByteString.copyFrom(batch.batchBytes()));
+      // The stored bytes as they are: no copy until gRPC serializes the response.
+      b.addRecordBatches(UnsafeByteOperations.unsafeWrap(batch.batch()));
     }
     return b.build();
   }

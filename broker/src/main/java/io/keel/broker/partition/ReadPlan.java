@@ -50,7 +50,7 @@ record ReadPlan(
       throw new PartitionException(
           ErrorCode.OFFSET_OUT_OF_RANGE, "partition " + id + ": " + e.getMessage());
     }
-    if (!atLeastOneBatch && !batches.isEmpty() && batches.get(0).batchBytes().length > maxBytes) {
+    if (!atLeastOneBatch && !batches.isEmpty() && batches.get(0).sizeBytes() > maxBytes) {
       // The store always returns one batch; here the budget says none fits.
       batches = List.of();
     }
@@ -62,7 +62,7 @@ record ReadPlan(
           id,
           b.nextOffset(),
           highWatermark);
-      bytes += b.batchBytes().length;
+      bytes += b.sizeBytes();
     }
     return new PartitionRead(highWatermark, logStartOffset, leaderEpoch, batches, bytes);
   }

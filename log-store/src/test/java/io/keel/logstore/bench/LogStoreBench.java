@@ -191,7 +191,7 @@ class LogStoreBench {
       while (offset < p.nextOffset()) {
         List<StoredBatch> got = p.read(offset, Long.MAX_VALUE, READ_MAX_BYTES);
         for (StoredBatch b : got) {
-          bytes += b.batchBytes().length;
+          bytes += b.sizeBytes();
         }
         offset = got.get(got.size() - 1).nextOffset();
       }
