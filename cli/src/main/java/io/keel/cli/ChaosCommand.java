@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Fault names: kill-node, kill-leader, kill-controller, pause-node,",
+      "Fault names: kill-node, kill-leader, kill-controller, kill-two, pause-node,",
       "pause-leader, pause-controller, isolate-node, isolate-leader, halves,",
       "bridge, one-way, netem, rolling-restart, power-loss-node,",
       "power-loss-minority, power-loss-all, bitflip, truncate-file, delete-file,",

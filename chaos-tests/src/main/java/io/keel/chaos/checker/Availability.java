@@ -29,7 +29,12 @@ public record Availability(List<WriteGap> longestWriteGaps, List<FaultWindow> fa
    * partitions the fault hit, as the others answer at once); NaN if one never did. sinceHealSeconds
    * is the time since the previous fault was healed (infinite for the first): a killed node is
    * restarted at its heal but may take seconds to start on a loaded machine, and a fault shortly
-   * after then hits a cluster that is still missing a node.
+   * after then hits a cluster that is still missing a node. backSeconds is from the heal's end (for
+   * kill-two: the nodes are back and ready) until every partition the fault stopped (written just
+   * before it, no ack until the heal) has an ack again: 0 if it stopped none, NaN if one never
+   * recovered or the fault was never healed. nonRetriableErrors counts client operations that
+   * ended, between the fault's start and its heal, with an error the client does not class as
+   * retriable (a rolling restart must cause none).
    */
   public record FaultWindow(
       String name,
@@ -38,6 +43,8 @@ public record Availability(List<WriteGap> longestWriteGaps, List<FaultWindow> fa
       double healSeconds,
       double recoverySeconds,
       double stallSeconds,
+      double backSeconds,
+      long nonRetriableErrors,
       double sinceHealSeconds) {}
 
   /** A restarted node is given this long to start before a later fault's stall counts. */
@@ -54,18 +61,30 @@ public record Availability(List<WriteGap> longestWriteGaps, List<FaultWindow> fa
    * settledSeconds} after the previous heal.
    */
   public List<StallStats> stallsByFault(double settledSeconds) {
+    return statsByFault(settledSeconds, FaultWindow::stallSeconds);
+  }
+
+  /** Like {@link #stallsByFault} for {@link FaultWindow#backSeconds} (heal to the next ack). */
+  public List<StallStats> backToAckByFault(double settledSeconds) {
+    return statsByFault(settledSeconds, FaultWindow::backSeconds);
+  }
+
+  private List<StallStats> statsByFault(
+      double settledSeconds, java.util.function.ToDoubleFunction<FaultWindow> measure) {
     java.util.Map<String, List<Double>> byName = new java.util.TreeMap<>();
     for (FaultWindow f : faults) {
       if (f.sinceHealSeconds() < settledSeconds) {
         continue;
       }
-      double stall = Double.isNaN(f.stallSeconds()) ? Double.POSITIVE_INFINITY : f.stallSeconds();
-      byName.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(stall);
+      double value = measure.applyAsDouble(f);
+      byName
+          .computeIfAbsent(f.name(), n -> new java.util.ArrayList<>())
+          .add(Double.isNaN(value) ? Double.POSITIVE_INFINITY : value);
     }
     List<StallStats> out = new java.util.ArrayList<>();
     byName.forEach(
-        (name, stalls) -> {
-          List<Double> sorted = stalls.stream().sorted().toList();
+        (name, values) -> {
+          List<Double> sorted = values.stream().sorted().toList();
           out.add(
               new StallStats(
                   name,

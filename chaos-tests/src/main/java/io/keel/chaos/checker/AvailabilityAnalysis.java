@@ -57,6 +57,29 @@ final class AvailabilityAnalysis {
     return worst;
   }
 
+  /**
+   * From the heal's end until every partition that was written in the active window before {@code
+   * start} but had no acknowledgement between {@code start} and {@code heal} (the fault stopped it)
+   * has one; 0 if the fault stopped none, NaN if one never recovered.
+   */
+  private static double backToAck(Map<Integer, List<Long>> acksByPartition, long start, long heal) {
+    long windowNanos = (long) (Availability.ACTIVE_WINDOW_SECONDS * 1e9);
+    double worst = 0;
+    for (List<Long> acks : acksByPartition.values()) {
+      int next = firstAtOrAfter(acks, start);
+      boolean active = next > 0 && acks.get(next - 1) >= start - windowNanos;
+      boolean stopped = next == acks.size() || acks.get(next) > heal;
+      if (!active || !stopped) {
+        continue;
+      }
+      if (next == acks.size()) {
+        return Double.NaN;
+      }
+      worst = Math.max(worst, (acks.get(next) - heal) / 1e9);
+    }
+    return worst;
+  }
+
   private static int firstAtOrAfter(List<Long> sorted, long t) {
     int i = Collections.binarySearch(sorted, t);
     int first = i >= 0 ? i : -i - 1;
@@ -151,6 +174,9 @@ final class AvailabilityAnalysis {
               heal == null ? Double.NaN : heal / 1e9,
               recovery,
               stall(acksByPartition, startNanos.get(i)),
+              heal == null ? Double.NaN : backToAck(acksByPartition, startNanos.get(i), heal),
+              ClientErrors.nonRetriable(
+                  ops, startNanos.get(i), heal == null ? Long.MAX_VALUE : heal),
               sinceHeal));
     }
     return out;

@@ -12,6 +12,7 @@ public enum FaultKind {
   KILL_NODE("kill-node"),
   KILL_LEADER("kill-leader"),
   KILL_CONTROLLER("kill-controller"),
+  KILL_TWO("kill-two"),
   PAUSE_NODE("pause-node"),
   PAUSE_LEADER("pause-leader"),
   PAUSE_CONTROLLER("pause-controller"),

@@ -148,6 +148,7 @@ public final class Nemesis implements Runnable {
   private String apply(Plan plan) {
     switch (plan) {
       case Plan.Kill k -> k.nodes().forEach(cluster::kill);
+      case Plan.Outage o -> o.nodes().forEach(cluster::kill);
       case Plan.Pause p -> p.nodes().forEach(cluster::pause);
       case Plan.Partition p -> cluster.network().partition(p.blocked());
       case Plan.Degrade d -> cluster.network().degrade(d.degradation());
@@ -174,6 +175,9 @@ public final class Nemesis implements Runnable {
     switch (plan) {
       case Plan.Kill k ->
           k.nodes().stream().filter(n -> !cluster.isRunning(n)).forEach(cluster::start);
+      case Plan.Outage o -> {
+        return restart(o.nodes());
+      }
       case Plan.Pause p -> p.nodes().stream().filter(cluster::isPaused).forEach(cluster::resume);
       case Plan.Partition p -> cluster.network().heal();
       case Plan.Degrade d -> cluster.network().heal();

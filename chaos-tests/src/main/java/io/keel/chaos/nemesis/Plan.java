@@ -11,6 +11,16 @@ public sealed interface Plan {
   /** kill -9 these nodes; healing restarts them. */
   record Kill(List<Integer> nodes) implements Plan {}
 
+  /**
+   * kill -9 these nodes together (two of five: a majority of some partitions); healing restarts
+   * them and waits until they are ready, so the heal's end is when the nodes are back.
+   */
+  record Outage(List<Integer> nodes) implements Plan {
+    public Outage {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
   /** SIGSTOP these nodes; healing sends SIGCONT. */
   record Pause(List<Integer> nodes) implements Plan {}
 

@@ -41,6 +41,10 @@ public final class Planner {
       case KILL_NODE -> kill(kind, randomTarget());
       case KILL_LEADER -> kill(kind, leaderTarget());
       case KILL_CONTROLLER -> kill(kind, controllerTarget());
+      case KILL_TWO -> {
+        List<Integer> two = sorted(shuffled().subList(0, Math.min(2, nodes.size())));
+        yield new PlannedFault(kind, new Plan.Outage(two), "nodes " + two);
+      }
       case PAUSE_NODE -> pause(kind, randomTarget());
       case PAUSE_LEADER -> pause(kind, leaderTarget());
       case PAUSE_CONTROLLER -> pause(kind, controllerTarget());

@@ -92,15 +92,18 @@ final class Summary {
     }
     out.append(
         "\nFaults (start, held, stall: start to the next ack on every partition written before"
-            + " it, first acknowledged send after heal):\n");
+            + " it, first acknowledged send after heal, heal to the next ack on every partition"
+            + " it stopped, non-retriable client errors during it):\n");
     for (Availability.FaultWindow f : a.faults()) {
       out.append(
-          "  %8.2fs  held %6.2fs  stall %s  recovered %s  %s: %s%n"
+          "  %8.2fs  held %6.2fs  stall %s  recovered %s  back-to-ack %s  errors %d  %s: %s%n"
               .formatted(
                   f.startSeconds(),
                   f.healSeconds() - f.startSeconds(),
                   seconds(f.stallSeconds()),
                   seconds(f.recoverySeconds()),
+                  seconds(f.backSeconds()),
+                  f.nonRetriableErrors(),
                   f.name(),
                   f.detail()));
     }
@@ -108,6 +111,13 @@ final class Summary {
         "\nStall per fault, faults starting %.0fs or more after the previous heal (p50 / p99 / max):%n"
             .formatted(Availability.SETTLED_SECONDS));
     for (Availability.StallStats s : a.stallsByFault(Availability.SETTLED_SECONDS)) {
+      out.append(
+          "  %-18s n=%-3d %s / %s / %s%n"
+              .formatted(
+                  s.name(), s.count(), seconds(s.p50()), seconds(s.p99()), seconds(s.max())));
+    }
+    out.append("\nHeal to the next ack on the partitions each fault stopped (p50 / p99 / max):\n");
+    for (Availability.StallStats s : a.backToAckByFault(Availability.SETTLED_SECONDS)) {
       out.append(
           "  %-18s n=%-3d %s / %s / %s%n"
               .formatted(
