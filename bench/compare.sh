@@ -66,6 +66,7 @@ cleanup() {
   for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 wait_gone() { # pid, seconds
   local deadline=$((SECONDS + $2))
