@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,10 +88,6 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
       Executors.newFixedThreadPool(
           Math.max(2, Runtime.getRuntime().availableProcessors()),
           Thread.ofPlatform().name("partition-read-", 0).daemon().factory());
-  // Produce answers complete here, off the Raft event loops; one thread keeps their order.
-  private final ExecutorService replies =
-      Executors.newSingleThreadExecutor(
-          Thread.ofPlatform().name("partition-replies").daemon().factory());
   // Guarded by this: partitions are started and stopped only by metadata notifications.
   private final Map<Long, Running> byGroup = new HashMap<>();
 
@@ -220,7 +215,7 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
     RaftGroup group =
         runtime.startGroup(id.groupId(), Membership.ofVoters(Set.copyOf(replicas)), sm, fresh);
     sm.attach(group);
-    Running running = new Running(new PartitionReplica(sm, group, reads, this::reply));
+    Running running = new Running(new PartitionReplica(sm, group, reads));
     registerGauges(running);
     byGroup.put(id.groupId(), running);
     byTopic
@@ -346,15 +341,5 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
       byTopic.clear();
     }
     reads.shutdown();
-    replies.shutdown();
-  }
-
-  /** Hands an answer to the replies thread; once stopping, completes it where it is. */
-  private void reply(Runnable completion) {
-    try {
-      replies.execute(completion);
-    } catch (RejectedExecutionException e) {
-      completion.run(); // never throw into the loop that completed the proposal
-    }
   }
 }

@@ -16,19 +16,14 @@ public final class PartitionReplica {
   private final PartitionStateMachine sm;
   private final RaftGroup group;
   private final Executor reads;
-  private final Executor replies;
 
   /**
    * @param reads where log reads run, off the event loop
-   * @param replies where produce answers complete, off the event loop; must keep the order of
-   *     submission (it carries each partition's acknowledgements in commit order)
    */
-  public PartitionReplica(
-      PartitionStateMachine sm, RaftGroup group, Executor reads, Executor replies) {
+  public PartitionReplica(PartitionStateMachine sm, RaftGroup group, Executor reads) {
     this.sm = sm;
     this.group = group;
     this.reads = reads;
-    this.replies = replies;
   }
 
   public PartitionId id() {
@@ -64,12 +59,8 @@ public final class PartitionReplica {
     return group;
   }
 
-  /**
-   * Proposes the batch on the loop; the answer completes on {@code replies}, so what depends on it
-   * (building, serialising and sending the reply) does not hold up the loop's next fsync.
-   */
   public CompletableFuture<ProduceResult> produce(ValidatedBatch batch, Acks acks) {
-    return onLoopAsync(m -> m.produce(batch, acks)).whenCompleteAsync((r, e) -> {}, replies);
+    return onLoopAsync(m -> m.produce(batch, acks));
   }
 
   public CompletableFuture<PartitionRead> read(long fetchOffset, int maxBytes, boolean oneBatch) {

@@ -228,10 +228,20 @@ final class GroupReplica implements RaftGroup {
   /**
    * Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. The store
    * makes the three parts durable together (the log store writes them as one RocksDB batch) and
-   * fsyncs a term or vote change whatever its fsync policy.
+   * fsyncs a term or vote change whatever its fsync policy. They are staged in the order snapshot,
+   * entries, hard state: another loop's sync may write this group's open batch between two of these
+   * calls, and a commit index must never reach the store ahead of the entries it covers.
    */
   boolean stage(Ready ready) {
     boolean staged = false;
+    if (ready.snapshot() != null) {
+      storage.applySnapshot(ready.snapshot());
+      staged = true;
+    }
+    if (!ready.entries().isEmpty()) {
+      storage.append(ready.entries());
+      staged = true;
+    }
     HardState hs = ready.hardState();
     if (hs != null) {
       storage.setHardState(hs);
@@ -241,14 +251,6 @@ final class GroupReplica implements RaftGroup {
       staged = hs.term() != stagedTerm || hs.vote() != stagedVote;
       stagedTerm = hs.term();
       stagedVote = hs.vote();
-    }
-    if (ready.snapshot() != null) {
-      storage.applySnapshot(ready.snapshot());
-      staged = true;
-    }
-    if (!ready.entries().isEmpty()) {
-      storage.append(ready.entries());
-      staged = true;
     }
     return staged;
   }

@@ -28,7 +28,7 @@ class FetchOperationTest {
   @BeforeEach
   void open() {
     h = new PartitionHarness(dir);
-    replica = new PartitionReplica(h.sm, h.group, Runnable::run, Runnable::run);
+    replica = new PartitionReplica(h.sm, h.group, Runnable::run);
     h.becomeLeader(1);
   }
 
