@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -248,6 +249,12 @@ final class GroupLog implements RaftStorage {
             putSegment(wb, segments.get(key));
           }
         });
+  }
+
+  /** Holds this group's lock across the three, so {@link LogStore#sync} never writes half a Ready. */
+  @Override
+  public synchronized void stageReady(HardState state, Snapshot snapshot, List<Entry> entries) {
+    RaftStorage.super.stageReady(state, snapshot, entries);
   }
 
   @Override
@@ -688,11 +695,15 @@ final class GroupLog implements RaftStorage {
     }
   }
 
-  /** Whether a term or vote was staged since the last call; the caller fsyncs if so. */
-  synchronized boolean takeVoteUnsynced() {
-    boolean unsynced = voteUnsynced;
-    voteUnsynced = false;
-    return unsynced;
+  /**
+   * Counts in {@code written} a term or vote staged since the last call, under this group's lock:
+   * a sync that finds its own group's flag already taken still sees the count.
+   */
+  synchronized void takeVoteUnsynced(AtomicLong written) {
+    if (voteUnsynced) {
+      voteUnsynced = false;
+      written.incrementAndGet();
+    }
   }
 
   /** Writes the open batch, if any (the store's sync and Raft reads call this). */

@@ -45,6 +45,9 @@ public final class LogStore implements DurableStore {
   private volatile RuntimeException intervalFailure;
   // Highest RocksDB sequence a completed WAL fsync covered, and the one last recorded on disk.
   private final AtomicLong syncedSequence;
+  // Written term/vote changes, and how many of them an fsync has covered (Never and Interval).
+  private final AtomicLong votesWritten = new AtomicLong();
+  private final AtomicLong votesSynced = new AtomicLong();
   private final AtomicLong previousCovered;
   private long recordedSequence; // guarded by this
   private boolean closed; // guarded by this
@@ -148,31 +151,36 @@ public final class LogStore implements DurableStore {
    */
   @Override
   public void sync() {
-    boolean voteChanged = writeStaged();
+    writeStaged();
     switch (config.fsyncPolicy()) {
       case FsyncPolicy.Always always -> groupCommit.sync();
       case FsyncPolicy.Interval interval -> {
         throwIfIntervalFailed();
-        syncIf(voteChanged);
+        syncVotes();
       }
-      case FsyncPolicy.Never never -> syncIf(voteChanged);
+      case FsyncPolicy.Never never -> syncVotes();
     }
   }
 
-  private void syncIf(boolean needed) {
-    if (needed) {
+  /**
+   * Fsyncs if any group's term or vote was written and not yet covered by an fsync, whichever
+   * thread wrote it: another loop's sync may have written (and counted) this loop's vote, and this
+   * loop must not send that vote before the fsync covering it has finished.
+   */
+  private void syncVotes() {
+    long written = votesWritten.get();
+    if (written > votesSynced.get()) {
       groupCommit.sync();
+      votesSynced.accumulateAndGet(written, Math::max);
     }
   }
 
-  /** Writes every group's open batch; returns whether any of them changed a term or vote. */
-  private boolean writeStaged() {
-    boolean voteChanged = false;
+  /** Writes every group's open batch, counting those that changed a term or vote. */
+  private void writeStaged() {
     for (GroupLog g : groups.values()) {
       g.writeOpen("write the staged Ready of group " + g.groupId);
-      voteChanged |= g.takeVoteUnsynced();
+      g.takeVoteUnsynced(votesWritten);
     }
-    return voteChanged;
   }
 
   @Override

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,6 +99,39 @@ class ReadyAtomicityTest {
       if (!crashed) {
         return;
       }
+    }
+  }
+
+  /**
+   * Another group's loop syncs the shared store while this group stages Readies whose commit index
+   * covers their own new entry: no sync may write a Ready's hard state without its entries (the
+   * store would refuse it as a commit index beyond the log). Staged as three separate calls instead
+   * of {@code stageReady}, this failed within a few hundred Readies.
+   */
+  @Test
+  void aConcurrentSyncNeverWritesHalfAReady() throws Exception {
+    try (LogStore store =
+        LogStore.open(Fixtures.config(tmp.resolve("race")).withFsyncPolicy(FsyncPolicy.never()))) {
+      RaftStorage s = store.group(GROUP);
+      store.group(GROUP + 1).append(entries(1, 1, 1));
+      AtomicBoolean done = new AtomicBoolean();
+      CompletableFuture<Void> otherLoop =
+          CompletableFuture.runAsync(
+              () -> {
+                while (!done.get()) {
+                  store.sync();
+                }
+              });
+      try {
+        for (long i = 1; i <= 20_000 && !otherLoop.isDone(); i++) {
+          s.stageReady(new HardState(1, 1, i), null, entries(1, i, i));
+        }
+      } finally {
+        done.set(true);
+      }
+      otherLoop.get(10, TimeUnit.SECONDS);
+      store.sync();
+      assertEquals(20_000, s.hardState().commit());
     }
   }
 

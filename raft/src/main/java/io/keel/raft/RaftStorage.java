@@ -55,6 +55,24 @@ public interface RaftStorage {
   void applySnapshot(Snapshot snapshot);
 
   /**
+   * Stages one Ready's parts as a unit: its hard state and snapshot (each may be null) and its
+   * entries. A store shared by several groups must not let another group's sync write one part
+   * without the others (a commit index over entries not yet staged, or over the entries they
+   * replace), so a concurrent store overrides this to hold its lock across the three.
+   */
+  default void stageReady(HardState state, Snapshot snapshot, List<Entry> entries) {
+    if (state != null) {
+      setHardState(state);
+    }
+    if (snapshot != null) {
+      applySnapshot(snapshot);
+    }
+    if (!entries.isEmpty()) {
+      append(entries);
+    }
+  }
+
+  /**
    * Records {@code snapshot} (taken by the application at an applied index) and discards the log up
    * to {@code snapshot.index()}.
    */

@@ -228,31 +228,23 @@ final class GroupReplica implements RaftGroup {
   /**
    * Step 1 of a Ready: stages what must be durable; returns whether it needs a sync now. The store
    * makes the three parts durable together (the log store writes them as one RocksDB batch) and
-   * fsyncs a term or vote change whatever its fsync policy. They are staged in the order snapshot,
-   * entries, hard state: another loop's sync may write this group's open batch between two of these
-   * calls, and a commit index must never reach the store ahead of the entries it covers.
+   * fsyncs a term or vote change whatever its fsync policy. The three are staged as one call:
+   * another loop's sync may write this group's open batch at any time, and must never write a
+   * commit index ahead of the entries it covers (or over the entries they replace).
    */
   boolean stage(Ready ready) {
-    boolean staged = false;
-    if (ready.snapshot() != null) {
-      storage.applySnapshot(ready.snapshot());
-      staged = true;
-    }
-    if (!ready.entries().isEmpty()) {
-      storage.append(ready.entries());
-      staged = true;
-    }
     HardState hs = ready.hardState();
+    storage.stageReady(hs, ready.snapshot(), ready.entries());
+    boolean voteChanged = false;
     if (hs != null) {
-      storage.setHardState(hs);
       // Term and vote must be durable before any message that depends on them. A change of the
       // commit index alone need not be: a replica that loses it learns it again from the leader,
       // so it rides on the next sync instead of costing the leader an fsync per commit.
-      staged = hs.term() != stagedTerm || hs.vote() != stagedVote;
+      voteChanged = hs.term() != stagedTerm || hs.vote() != stagedVote;
       stagedTerm = hs.term();
       stagedVote = hs.vote();
     }
-    return staged;
+    return voteChanged || ready.snapshot() != null || !ready.entries().isEmpty();
   }
 
   /** Steps 4 and 5 of a Ready, after the sync and after its messages were handed to transport. */
