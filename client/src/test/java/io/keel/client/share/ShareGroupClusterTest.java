@@ -31,15 +31,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Share groups end to end on a real three-node cluster: more members than partitions, redelivery
  * after a lock expires, dead letters after the delivery limit, typed acknowledgement errors, and a
  * coordinator crash without losing or redelivering accepted records.
  */
-// Not yet run to green on the shared build machine: enabled with -Dkeel.share.it=true.
-@EnabledIfSystemProperty(named = "keel.share.it", matches = "true")
 @Timeout(180)
 class ShareGroupClusterTest {
   private static final Map<String, String> SETTINGS =
