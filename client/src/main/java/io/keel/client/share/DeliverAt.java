@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The delayed-delivery header: a record carrying it is not delivered to share consumers before
- * that time (by the share coordinator's clock). Add it to a {@code ProducerRecord}'s headers.
+ * The delayed-delivery header: a record carrying it is not delivered to share consumers before that
+ * time (by the share coordinator's clock). Add it to a {@code ProducerRecord}'s headers.
  */
 public final class DeliverAt {
   /** The header key; the value is ms since the epoch, ASCII decimal. */
