@@ -251,7 +251,9 @@ final class GroupLog implements RaftStorage {
         });
   }
 
-  /** Holds this group's lock across the three, so {@link LogStore#sync} never writes half a Ready. */
+  /**
+   * Holds this group's lock across the three, so {@link LogStore#sync} never writes half a Ready.
+   */
   @Override
   public synchronized void stageReady(HardState state, Snapshot snapshot, List<Entry> entries) {
     RaftStorage.super.stageReady(state, snapshot, entries);
@@ -696,8 +698,8 @@ final class GroupLog implements RaftStorage {
   }
 
   /**
-   * Counts in {@code written} a term or vote staged since the last call, under this group's lock:
-   * a sync that finds its own group's flag already taken still sees the count.
+   * Counts in {@code written} a term or vote staged since the last call, under this group's lock: a
+   * sync that finds its own group's flag already taken still sees the count.
    */
   synchronized void takeVoteUnsynced(AtomicLong written) {
     if (voteUnsynced) {
