@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -421,12 +423,16 @@ class HttpApiClusterTest {
     createTopic("busy", 1);
     assertEquals(200, produce(2, "busy", "{\"records\":[{\"value\":\"warm\"}]}").status());
     List<CompletableFuture<Reply>> polls = new ArrayList<>();
+    // Six threads of its own: the common pool has one worker on a 2-core machine, so its six
+    // blocking polls would run one after another and never fill the limit.
+    ExecutorService pollers = Executors.newFixedThreadPool(6);
     for (int i = 0; i < 6; i++) {
       polls.add(
           CompletableFuture.supplyAsync(
-              () ->
-                  fetch(2, "/v1/topics/busy/partitions/0/records?offset=latest&max_wait_ms=4000")));
+              () -> fetch(2, "/v1/topics/busy/partitions/0/records?offset=latest&max_wait_ms=4000"),
+              pollers));
     }
+    pollers.shutdown();
     Reply shed = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (shed == null && System.nanoTime() < deadline) {
