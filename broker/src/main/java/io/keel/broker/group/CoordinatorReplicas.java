@@ -4,6 +4,7 @@ import io.keel.broker.controller.MetadataImage;
 import io.keel.broker.controller.MetadataListener;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.PartitionLeader;
+import io.keel.broker.controller.QuorumController;
 import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.raft.FreshStart;
 import io.keel.broker.raft.GroupRuntime;
@@ -99,7 +100,12 @@ final class CoordinatorReplicas implements MetadataListener {
     wanted.forEach(
         (groupId, p) -> {
           if (!partitionOfGroup.containsKey(groupId)) {
-            start(groupId, p, replicas.get(groupId), FreshStarts.of(previous, groupId));
+            start(
+                groupId,
+                p,
+                replicas.get(groupId),
+                FreshStarts.of(
+                    previous, groupId, runtime.fenceIndex(QuorumController.METADATA_GROUP_ID)));
           }
         });
   }

@@ -3,6 +3,7 @@ package io.keel.broker.partition;
 import io.keel.broker.controller.MetadataImage;
 import io.keel.broker.controller.MetadataListener;
 import io.keel.broker.controller.MetadataView;
+import io.keel.broker.controller.QuorumController;
 import io.keel.broker.controller.TopicConfigs;
 import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.group.GroupCoordinatorService;
@@ -181,7 +182,11 @@ public final class PartitionManager implements MetadataListener, AutoCloseable {
     wanted.forEach(
         (groupId, id) -> {
           if (!byGroup.containsKey(groupId)) {
-            startPartition(id, replicasOf.get(groupId), FreshStarts.of(previous, groupId));
+            startPartition(
+                id,
+                replicasOf.get(groupId),
+                FreshStarts.of(
+                    previous, groupId, runtime.fenceIndex(QuorumController.METADATA_GROUP_ID)));
           }
         });
   }

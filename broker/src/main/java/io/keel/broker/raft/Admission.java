@@ -19,13 +19,19 @@ public interface Admission {
   /**
    * Start at {@code term} with a vote already cast for {@code leaderId}: {@code leaderId} committed
    * an entry in {@code term} after this replica lost its state, without it, so every term in which
-   * the lost state promised anything is at most {@code term} (the proof is in docs/raft.md).
+   * the lost state promised anything is at most {@code term} (the proof is in docs/raft.md). {@code
+   * index} is the fence entry's: every entry below it was in the log before the admission.
    */
-  record Fenced(long term, int leaderId) implements Admit {
+  record Fenced(long term, int leaderId, long index) implements Admit {
     public Fenced {
-      if (term <= 0 || leaderId <= 0) {
+      if (term <= 0 || leaderId <= 0 || index <= 0) {
         throw new IllegalArgumentException(
-            "fence needs a term and a leader > 0, was term " + term + " leader " + leaderId);
+            "fence needs a term, a leader and an index > 0, was term "
+                + term
+                + " leader "
+                + leaderId
+                + " index "
+                + index);
       }
     }
   }

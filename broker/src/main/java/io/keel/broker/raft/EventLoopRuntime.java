@@ -33,6 +33,7 @@ public final class EventLoopRuntime implements GroupRuntime, AutoCloseable {
   private final Admission admission;
   private final EventLoop[] loops;
   private final Map<Long, GroupReplica> groups = new ConcurrentHashMap<>();
+  private final Map<Long, Long> fenceIndexes = new ConcurrentHashMap<>();
   private final RandomGeneratorFactory<RandomGenerator> randoms =
       RandomGeneratorFactory.of("L64X128MixRandom");
 
@@ -140,6 +141,7 @@ public final class EventLoopRuntime implements GroupRuntime, AutoCloseable {
       case Admission.Fenced f -> {
         // The vote for the fencing leader keeps this replica from voting in the fence term.
         storage.setHardState(new HardState(f.term(), f.leaderId(), 0));
+        fenceIndexes.put(groupId, f.index());
         observer.rejoined(groupId, f.term());
         log.info(
             "group {}: rejoined behind the fence of term {} (leader {})",
@@ -209,6 +211,11 @@ public final class EventLoopRuntime implements GroupRuntime, AutoCloseable {
   /** The local replicas running now; thread-safe. */
   public Collection<RaftGroup> groups() {
     return List.copyOf(groups.values());
+  }
+
+  @Override
+  public long fenceIndex(long groupId) {
+    return fenceIndexes.getOrDefault(groupId, 0L);
   }
 
   /** The local replica of {@code groupId}, or null; thread-safe. */

@@ -48,6 +48,13 @@ public interface GroupRuntime {
       long groupId, Membership initial, GroupStateMachine sm, FreshStart fresh);
 
   /**
+   * The index of the entry that fenced this node's replica of {@code groupId} since the process
+   * started (its store had lost its state), or 0 when it started from its own state or
+   * bootstrapped. Thread-safe.
+   */
+  long fenceIndex(long groupId);
+
+  /**
    * Stops the local replica; pending proposals fail with {@link ProposalFailedException}. With
    * {@code deleteData} its log and snapshot are removed too. No-op if not running. Thread-safe.
    */

@@ -119,7 +119,7 @@ public final class ReplicaFences implements Admission, AutoCloseable {
     for (int i = 0; i < order.size() && i < others.size() + 2; i++) {
       FenceResponse r = call(order.get(i), groupId, false);
       if (r.getState() == FenceResponse.State.FENCED) {
-        return Optional.of(new Fenced(r.getTerm(), r.getLeaderId()));
+        return Optional.of(new Fenced(r.getTerm(), r.getLeaderId(), r.getIndex()));
       }
       int hint = r.getLeaderId();
       if (r.getState() == FenceResponse.State.RUNNING

@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.raft.EventLoopRuntime;
+import io.keel.broker.raft.Proposal;
 import io.keel.broker.raft.RaftGroup;
 import io.keel.proto.FenceRequest;
 import io.keel.proto.FenceResponse;
@@ -61,11 +62,11 @@ public final class ReplicaService extends KeelReplicaGrpc.KeelReplicaImplBase {
     }
     RaftGroup group = runtime.group(request.getGroupId());
     if (group == null || group.quarantineCause().isPresent()) {
-      reply(out, FenceResponse.State.ABSENT, 0, 0, "");
+      reply(out, FenceResponse.State.ABSENT, 0, 0, 0, "");
     } else if (group.rejoining()) {
-      reply(out, FenceResponse.State.FRESH, 0, 0, "");
+      reply(out, FenceResponse.State.FRESH, 0, 0, 0, "");
     } else if (request.getProbe() || !group.isLeader()) {
-      reply(out, FenceResponse.State.RUNNING, group.term(), group.leaderId(), "");
+      reply(out, FenceResponse.State.RUNNING, group.term(), group.leaderId(), 0, "");
     } else {
       group.executor().execute(() -> commitFence(group, out));
     }
@@ -78,24 +79,25 @@ public final class ReplicaService extends KeelReplicaGrpc.KeelReplicaImplBase {
    */
   private void commitFence(RaftGroup group, StreamObserver<FenceResponse> out) {
     try {
-      group
-          .propose(FENCE_ENTRY)
+      Proposal fence = group.propose(FENCE_ENTRY);
+      fence
           .committed()
           .whenComplete(
               (v, err) -> {
                 if (err == null) {
-                  reply(out, FenceResponse.State.FENCED, group.term(), nodeId, "");
+                  reply(out, FenceResponse.State.FENCED, group.term(), nodeId, fence.index(), "");
                 } else {
                   reply(
                       out,
                       FenceResponse.State.RUNNING,
                       group.term(),
                       group.leaderId(),
+                      0,
                       err.toString());
                 }
               });
     } catch (RuntimeException e) {
-      reply(out, FenceResponse.State.RUNNING, group.term(), group.leaderId(), e.toString());
+      reply(out, FenceResponse.State.RUNNING, group.term(), group.leaderId(), 0, e.toString());
     }
   }
 
@@ -104,12 +106,14 @@ public final class ReplicaService extends KeelReplicaGrpc.KeelReplicaImplBase {
       FenceResponse.State state,
       long term,
       int leader,
+      long index,
       String error) {
     out.onNext(
         FenceResponse.newBuilder()
             .setState(state)
             .setTerm(term)
             .setLeaderId(leader)
+            .setIndex(index)
             .setError(error)
             .build());
     out.onCompleted();

@@ -68,7 +68,7 @@ class WipedReplicaVoteTest {
       assertTrue(group.rejoining(), "still waiting for the fence");
 
       // Leader 1 committed an entry in term 5 without this replica: it starts there.
-      fence.complete(new Admission.Fenced(5, 1));
+      fence.complete(new Admission.Fenced(5, 1, 7));
       askUntilAnswered(runtime, 2);
       assertTrue(!granted(2), "voted for candidate 2 in term 5 after voting for 1: " + sent);
       TestCluster.await(WAIT, () -> !group.rejoining(), () -> "never left the rejoining state");
