@@ -169,7 +169,7 @@ json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(
 
 # Runs every workload on a running cluster; results in $dir/*.json.
 workloads() { # label system bootstrap pids dir
-  local label=$1 system=$2 bootstrap=$3 pids=$4 dir=$5 rate
+  local label=$1 system=$2 bootstrap=$3 pids=$4 dir=$5 rate r
   log "$label: publish at max rate, then consume the backlog"
   bench "$system" "$bootstrap" "$pids" "$dir/publish.json" --topic pub --consumers 0 --rate 0 --linger-ms 5 \
     --warmup "$warmup" --duration "$duration" --drain
