@@ -19,8 +19,8 @@ class QueuesDocTest {
             .substring(
                 source.indexOf("  private AcknowledgeType settle("),
                 source.indexOf("  private static int attempt("))
-            .stripIndent()
-            .strip();
+            .stripTrailing() // a blank last line would count as indentation 0
+            .stripIndent();
     assertTrue(
         doc.contains("```java\n" + excerpt + "\n```"),
         "docs/queues.md's task-queue excerpt differs from TaskQueueExample:\n" + excerpt);
