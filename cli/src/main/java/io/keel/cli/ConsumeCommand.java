@@ -8,6 +8,7 @@ import io.keel.client.KeelConsumer;
 import io.keel.client.KeelConsumerConfig;
 import io.keel.client.OffsetAndMetadata;
 import io.keel.client.Serdes;
+import io.keel.client.TopicDescription;
 import io.keel.client.TopicPartition;
 import io.keel.client.UnknownTopicException;
 import java.io.PrintStream;
@@ -154,13 +155,20 @@ final class ConsumeCommand implements Callable<Integer> {
   /** The topic's partition count; fails fast (UnknownTopicException) when it does not exist. */
   private int partitionCount() {
     try (KeelAdmin admin = client.admin()) {
-      int count = admin.describeTopics(List.of(topic)).all().join().get(topic).partitions().size();
+      int count = describeOrFail(admin, topic).partitions().size();
       if (partition != null && (partition < 0 || partition >= count)) {
         throw new ParameterException(
             spec.commandLine(),
             "--partition " + partition + ": topic " + topic + " has partitions 0.." + (count - 1));
       }
       return count;
+    }
+  }
+
+  /** The topic; one clear line naming the way out when it does not exist. */
+  static TopicDescription describeOrFail(KeelAdmin admin, String topic) {
+    try {
+      return admin.describeTopics(List.of(topic)).all().join().get(topic);
     } catch (CompletionException e) {
       if (e.getCause() instanceof UnknownTopicException unknown) {
         throw new CliFailure(
@@ -211,7 +219,7 @@ final class ConsumeCommand implements Callable<Integer> {
               new JsonRecord(
                   r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
         } else {
-          out.print(render(r));
+          out.print(new RecordFormat(format).render(r));
         }
         delivered.put(new TopicPartition(r.topic(), r.partition()), r.offset());
         printed++;
@@ -231,36 +239,5 @@ final class ConsumeCommand implements Callable<Integer> {
 
   private long deadlineFromNow() {
     return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-  }
-
-  String render(ConsumerRecord<String, String> r) {
-    StringBuilder text = new StringBuilder();
-    Map<Character, String> fields =
-        Map.of(
-            'k', String.valueOf(r.key()),
-            'v', String.valueOf(r.value()),
-            'p', String.valueOf(r.partition()),
-            'o', String.valueOf(r.offset()),
-            't', String.valueOf(r.timestamp()),
-            'T', r.topic());
-    for (int i = 0; i < format.length(); i++) {
-      char c = format.charAt(i);
-      if ((c == '%' || c == '\\') && i + 1 < format.length()) {
-        char next = format.charAt(++i);
-        text.append(c == '%' ? fields.getOrDefault(next, "%" + next) : escape(next));
-      } else {
-        text.append(c);
-      }
-    }
-    return text.toString();
-  }
-
-  private static String escape(char c) {
-    return switch (c) {
-      case 't' -> "\t";
-      case 'n' -> "\n";
-      case '\\' -> "\\";
-      default -> "\\" + c;
-    };
   }
 }

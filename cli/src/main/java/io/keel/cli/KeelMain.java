@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ConsumeCommand.class,
       RequestCommand.class,
       GroupCommand.class,
+      ShareCommand.class,
       ClusterCommand.class,
       PartitionCommand.class,
       BenchCommand.class,

@@ -11,8 +11,12 @@ import io.keel.client.RecordMetadata;
 import io.keel.client.Serdes;
 import io.keel.client.TopicExistsException;
 import io.keel.client.UnknownTopicException;
+import io.keel.client.share.DeliverAt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,7 +48,9 @@ import picocli.CommandLine.TypeConversionException;
       "  seq 1000 | keel produce orders",
       "  printf 'k1:v1\\nk2:v2\\n' | keel produce orders --key-separator :",
       "  keel produce orders --acks 1 --compression zstd --partition 0 < records.txt",
-      "  seq 10 | keel produce new-topic --create-topic"
+      "  seq 10 | keel produce new-topic --create-topic",
+      "  echo report | keel produce reports --deliver-at 2026-12-03T09:00:00Z",
+      "  echo retry | keel produce resize --delay 30s"
     })
 final class ProduceCommand implements Callable<Integer> {
   private static final Duration POLL = Duration.ofMillis(100);
@@ -99,6 +106,44 @@ final class ProduceCommand implements Callable<Integer> {
               + " the number of nodes if fewer). Off by default: a typo should not create a"
               + " topic.")
   boolean createTopic;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Delivery delivery;
+
+  /** Delayed delivery to share groups (the keel.deliver.at header; consumer groups ignore it). */
+  static final class Delivery {
+    @Option(
+        names = "--deliver-at",
+        required = true,
+        paramLabel = "ISO-8601",
+        converter = InstantConverter.class,
+        description =
+            "Share groups get the records at this instant or later (e.g. 2026-12-03T09:00:00Z);"
+                + " see docs/queues.md.")
+    Instant deliverAt;
+
+    @Option(
+        names = "--delay",
+        required = true,
+        paramLabel = "DURATION",
+        converter = DelayConverter.class,
+        description = "Share groups get each record this long after it is read (e.g. 30s, 5m).")
+    Duration delay;
+
+    ProducerRecord<String, String> apply(ProducerRecord<String, String> record) {
+      return deliverAt != null
+          ? DeliverAt.deliverAt(record, deliverAt)
+          : DeliverAt.delayed(record, delay, InstantSource.system());
+    }
+
+    String describe() {
+      return deliverAt != null
+          ? "; share groups get them from " + deliverAt
+          : "; share groups get each "
+              + delay.toString().substring(2).toLowerCase()
+              + " after it was read";
+    }
+  }
 
   /** What was acknowledged by one partition. */
   record PartitionSummary(int partition, long records, long firstOffset, long lastOffset) {}
@@ -178,11 +223,15 @@ final class ProduceCommand implements Callable<Integer> {
 
   private ProducerRecord<String, String> record(String line) {
     int at = keySeparator == null ? -1 : line.indexOf(keySeparator);
-    if (at < 0) {
-      return new ProducerRecord<>(topic, partition, null, line);
-    }
-    return new ProducerRecord<>(
-        topic, partition, line.substring(0, at), line.substring(at + keySeparator.length()));
+    ProducerRecord<String, String> record =
+        at < 0
+            ? new ProducerRecord<>(topic, partition, null, line)
+            : new ProducerRecord<>(
+                topic,
+                partition,
+                line.substring(0, at),
+                line.substring(at + keySeparator.length()));
+    return delivery == null ? record : delivery.apply(record);
   }
 
   /** Waits until every send is answered, or Ctrl-C. */
@@ -240,8 +289,12 @@ final class ProduceCommand implements Callable<Integer> {
             : String.format("; %d sent records not acknowledged", summary.unacknowledged());
     out.line(
         String.format(
-            "Produced %d records (%d bytes) to %s%s",
-            summary.records(), summary.bytes(), topic, unacknowledged));
+            "Produced %d records (%d bytes) to %s%s%s",
+            summary.records(),
+            summary.bytes(),
+            topic,
+            delivery == null ? "" : delivery.describe(),
+            unacknowledged));
   }
 
   private CliFailure failure(Throwable error, Summary summary) {
@@ -293,6 +346,38 @@ final class ProduceCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  /** An ISO-8601 instant the deliver-at header can carry (ms since the epoch, at or after it). */
+  static final class InstantConverter implements picocli.CommandLine.ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      Instant when;
+      try {
+        when = Instant.parse(value.trim());
+      } catch (DateTimeParseException e) {
+        throw new TypeConversionException(
+            "'" + value + "' is not an ISO-8601 instant; use e.g. 2026-12-03T09:00:00Z");
+      }
+      try {
+        DeliverAt.at(when);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return when;
+    }
+  }
+
+  /** A duration (as {@link Durations}) that is not negative. */
+  static final class DelayConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration delay = Durations.parse(value);
+      if (delay.isNegative()) {
+        throw new TypeConversionException("the delay must be >= 0, was '" + value + "'");
+      }
+      return delay;
     }
   }
 

@@ -1,18 +1,10 @@
 package io.keel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keel.broker.testing.TestCluster;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -33,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
 class CliAgainstClusterTest {
   private static TestCluster cluster;
 
-  private record Run(int exitCode, String out, String err) {}
-
   @BeforeAll
   static void startCluster() {
     cluster = TestCluster.start(3);
@@ -48,60 +38,24 @@ class CliAgainstClusterTest {
     }
   }
 
-  /** Runs one command with {@code stdin}, capturing both picocli's and System's streams. */
-  private static Run keelWithInput(String stdin, String... args) {
-    String[] withBootstrap =
-        IntStream.range(0, args.length + 2)
-            .mapToObj(
-                i ->
-                    i < args.length
-                        ? args[i]
-                        : i == args.length ? "--bootstrap" : cluster.bootstrap())
-            .toArray(String[]::new);
-    if (Arrays.asList(args).contains("--help")) {
-      withBootstrap = args;
-    }
-    return keelExactly(stdin, withBootstrap);
+  private static CliRun keelWithInput(String stdin, String... args) {
+    return CliRun.against(cluster.bootstrap(), stdin, args);
   }
 
-  /** Runs one command with exactly these arguments (no --bootstrap added). */
-  private static Run keelExactly(String stdin, String... withBootstrap) {
-    InputStream oldIn = System.in;
-    PrintStream oldOut = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    try {
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = KeelMain.commandLine();
-      StringWriter picocliOut = new StringWriter();
-      cli.setOut(new PrintWriter(picocliOut));
-      cli.setErr(new PrintWriter(err));
-      int code = cli.execute(withBootstrap);
-      return new Run(code, out.toString(StandardCharsets.UTF_8) + picocliOut, err.toString());
-    } finally {
-      System.setIn(oldIn);
-      System.setOut(oldOut);
-    }
+  private static CliRun keelExactly(String stdin, String... withBootstrap) {
+    return CliRun.exactly(stdin, withBootstrap);
   }
 
-  private static Run keel(String... args) {
+  private static CliRun keel(String... args) {
     return keelWithInput("", args);
   }
 
-  private static void assertOk(Run run) {
-    assertEquals(0, run.exitCode(), () -> "out: " + run.out() + "\nerr: " + run.err());
+  private static void assertOk(CliRun run) {
+    run.assertOk();
   }
 
-  /** Exit code {@code code} and one "keel: ..." line on stderr, no stack trace. */
-  private static void assertFailsWithOneLine(int code, Run run, String... mentions) {
-    String context = "out: " + run.out() + "\nerr: " + run.err();
-    assertEquals(code, run.exitCode(), context);
-    assertFalse(run.err().contains("\tat "), "no stack trace: " + context);
-    assertFalse(run.err().contains("Exception:"), "no exception class: " + context);
-    for (String mention : mentions) {
-      assertTrue(run.err().contains(mention), mention + " in " + context);
-    }
+  private static void assertFailsWithOneLine(int code, CliRun run, String... mentions) {
+    run.assertFailsWithOneLine(code, mentions);
   }
 
   private static String lines(int count) {
@@ -114,10 +68,10 @@ class CliAgainstClusterTest {
   @Order(1)
   void topicCreateListDescribe() {
     assertOk(keel("topic", "create", "cli-orders", "-p", "3", "-r", "3"));
-    Run list = keel("topic", "list", "-o", "json");
+    CliRun list = keel("topic", "list", "-o", "json");
     assertOk(list);
     assertTrue(list.out().contains("\"cli-orders\""), list.out());
-    Run describe = keel("topic", "describe", "cli-orders");
+    CliRun describe = keel("topic", "describe", "cli-orders");
     assertOk(describe);
     long partitionRows =
         describe.out().lines().filter(l -> l.matches("^[0-2]\\s+(\\d+|none)\\s+\\[.*")).count();
@@ -131,11 +85,11 @@ class CliAgainstClusterTest {
         IntStream.rangeClosed(1, 200)
             .mapToObj(i -> "k" + i + ":v" + i)
             .collect(Collectors.joining("\n", "", "\n"));
-    Run produce = keelWithInput(lines, "produce", "cli-orders", "--key-separator", ":");
+    CliRun produce = keelWithInput(lines, "produce", "cli-orders", "--key-separator", ":");
     assertOk(produce);
     assertTrue(produce.out().contains("Produced 200 records"), produce.out());
 
-    Run consume =
+    CliRun consume =
         keel(
             "consume",
             "cli-orders",
@@ -155,7 +109,7 @@ class CliAgainstClusterTest {
   @Test
   @Order(3)
   void consumeExitsAfterTimeoutWithNothingNew() {
-    Run consume = keel("consume", "cli-orders", "--timeout", "1s");
+    CliRun consume = keel("consume", "cli-orders", "--timeout", "1s");
     assertOk(consume);
     assertEquals("", consume.out().strip());
   }
@@ -163,7 +117,7 @@ class CliAgainstClusterTest {
   @Test
   @Order(4)
   void groupConsumeDescribeResetDelete() {
-    Run consume =
+    CliRun consume =
         keel(
             "consume",
             "cli-orders",
@@ -175,15 +129,15 @@ class CliAgainstClusterTest {
     assertOk(consume);
     assertEquals(200, consume.out().lines().count());
 
-    Run list = keel("group", "list");
+    CliRun list = keel("group", "list");
     assertOk(list);
     assertTrue(list.out().contains("cli-group"), list.out());
 
-    Run describe = keel("group", "describe", "cli-group", "-o", "json");
+    CliRun describe = keel("group", "describe", "cli-group", "-o", "json");
     assertOk(describe);
     assertTrue(describe.out().contains("\"committedOffset\""), describe.out());
 
-    Run reset =
+    CliRun reset =
         keel("group", "reset-offsets", "cli-group", "--topic", "cli-orders", "--to-earliest");
     assertOk(reset);
     List<String> rows = reset.out().lines().filter(l -> l.startsWith("cli-orders")).toList();
@@ -197,7 +151,7 @@ class CliAgainstClusterTest {
   @Test
   @Order(5)
   void clusterStatusIsHealthy() {
-    Run status = keel("cluster", "status");
+    CliRun status = keel("cluster", "status");
     assertOk(status);
     assertTrue(status.out().contains("HEALTHY"), status.out());
     assertEquals(
@@ -209,7 +163,7 @@ class CliAgainstClusterTest {
   @Test
   @Order(6)
   void benchReportsThroughputAndLatency() {
-    Run bench =
+    CliRun bench =
         keel(
             "bench",
             "--topic",
@@ -232,7 +186,7 @@ class CliAgainstClusterTest {
   @Test
   @Order(7)
   void unknownTopicFailsWithOneClearLine() {
-    Run describe = keel("topic", "describe", "no-such-topic");
+    CliRun describe = keel("topic", "describe", "no-such-topic");
     assertEquals(1, describe.exitCode());
     assertEquals(1, describe.err().lines().count(), describe.err());
     assertTrue(describe.err().startsWith("keel: "), describe.err());
@@ -258,7 +212,7 @@ class CliAgainstClusterTest {
             new String[] {"cluster", "status", "--help"},
             new String[] {"bench", "--help"},
             new String[] {"dev", "--help"})) {
-      Run help = keel(command);
+      CliRun help = keel(command);
       assertOk(help);
       assertTrue(help.out().contains("Examples:"), String.join(" ", command) + ": " + help.out());
     }
@@ -269,7 +223,7 @@ class CliAgainstClusterTest {
   @Timeout(60)
   void produceToAMissingTopicFailsFastWithTheHintToCreateIt() {
     // Before: each of the 100 lines waited max.block.ms (60 s) for metadata.
-    Run produce = keelWithInput(lines(100), "produce", "cli-quick");
+    CliRun produce = keelWithInput(lines(100), "produce", "cli-quick");
     assertFailsWithOneLine(
         1, produce, "topic 'cli-quick' does not exist", "keel topic create cli-quick");
     assertEquals(1, produce.err().lines().count(), produce.err());
@@ -280,7 +234,7 @@ class CliAgainstClusterTest {
   @Order(11)
   @Timeout(60)
   void produceWithCreateTopicCreatesItFirst() {
-    Run produce = keelWithInput(lines(10), "produce", "cli-created", "--create-topic");
+    CliRun produce = keelWithInput(lines(10), "produce", "cli-created", "--create-topic");
     assertOk(produce);
     assertTrue(produce.out().contains("Produced 10 records"), produce.out());
     assertOk(keel("topic", "describe", "cli-created"));
@@ -292,7 +246,7 @@ class CliAgainstClusterTest {
   void groupConsumeCommitsExactlyWhatItPrinted() {
     assertOk(keel("topic", "create", "cli-commit", "-p", "1", "-r", "3"));
     assertOk(keelWithInput(lines(1000), "produce", "cli-commit"));
-    Run consume =
+    CliRun consume =
         keel(
             "consume",
             "cli-commit",
@@ -308,7 +262,7 @@ class CliAgainstClusterTest {
     // from the partition's leader as the coordinator's metadata names it; until that metadata has
     // caught up with a new topic's leader it is unknown (-1), so ask until it is known.
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    Run describe = keel("group", "describe", "cli-exact");
+    CliRun describe = keel("group", "describe", "cli-exact");
     while (describe.out().contains("  -1  ") && System.nanoTime() < deadline) {
       describe = keel("group", "describe", "cli-exact");
     }
@@ -316,7 +270,7 @@ class CliAgainstClusterTest {
     assertTrue(
         describe.out().lines().anyMatch(l -> l.matches("^cli-commit\\s+0\\s+400\\s+1000\\s+600.*")),
         describe.out());
-    Run next = keel("consume", "cli-commit", "--group", "cli-exact", "--max-messages", "600");
+    CliRun next = keel("consume", "cli-commit", "--group", "cli-exact", "--max-messages", "600");
     assertOk(next);
     assertEquals(
         IntStream.rangeClosed(401, 1000).mapToObj(Integer::toString).toList(),
@@ -379,10 +333,10 @@ class CliAgainstClusterTest {
     cluster.stopNode(3);
     String deadFirst = cluster.bootstrap().split(",")[2] + "," + cluster.bootstrap();
     assertOk(keelExactly("", "topic", "list", "--bootstrap", deadFirst));
-    Run produce = keelExactly(lines(50), "produce", "cli-commit", "--bootstrap", deadFirst);
+    CliRun produce = keelExactly(lines(50), "produce", "cli-commit", "--bootstrap", deadFirst);
     assertOk(produce);
     assertTrue(produce.out().contains("Produced 50 records"), produce.out());
-    Run consume =
+    CliRun consume =
         keelExactly(
             "",
             "consume",
@@ -399,7 +353,7 @@ class CliAgainstClusterTest {
         Duration.ofSeconds(60),
         () -> keel("cluster", "status").out().contains("node 3 is down; replica of"),
         () -> keel("cluster", "status").out());
-    Run status = keel("cluster", "status");
+    CliRun status = keel("cluster", "status");
     assertEquals(ClusterCommand.EXIT_UNHEALTHY, status.exitCode(), status.out());
     assertTrue(status.out().contains("cli-commit-0"), status.out());
   }

@@ -8,6 +8,9 @@ import io.keel.client.internal.Errors;
 import io.keel.client.internal.GroupCoordinatorClient;
 import io.keel.client.internal.HostPort;
 import io.keel.client.internal.MetadataManager;
+import io.keel.client.internal.ShareCoordinatorClient;
+import io.keel.client.internal.ShareProtos;
+import io.keel.client.share.ShareGroupDescription;
 import io.keel.proto.CreateTopicResult;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
@@ -16,6 +19,8 @@ import io.keel.proto.DeleteTopicsRequest;
 import io.keel.proto.DeleteTopicsResponse;
 import io.keel.proto.DescribeClusterRequest;
 import io.keel.proto.DescribeGroupsRequest;
+import io.keel.proto.DescribeShareGroupRequest;
+import io.keel.proto.DescribeShareGroupResponse;
 import io.keel.proto.DescribeTopicsRequest;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
@@ -302,6 +307,29 @@ public final class KeelAdmin implements AutoCloseable {
           }
           return out;
         });
+  }
+
+  /**
+   * A share group's members and, per partition, its window: in flight, acquired, delayed,
+   * dead-letter counts and lag (docs/queues.md). A group nobody joined comes back empty.
+   */
+  public CompletableFuture<ShareGroupDescription> describeShareGroup(String groupId) {
+    DescribeShareGroupRequest request =
+        DescribeShareGroupRequest.newBuilder().setGroupId(groupId).build();
+    return async(
+        () ->
+            ShareProtos.description(
+                new ShareCoordinatorClient(
+                        groupId,
+                        metadata,
+                        rpc,
+                        channels,
+                        config.requestTimeoutMs(),
+                        config.retryBackoffMs())
+                    .call(
+                        stub -> stub.describeShareGroup(request),
+                        DescribeShareGroupResponse::getError,
+                        deadline())));
   }
 
   // ------------------------------------------------------------------ plumbing

@@ -4,6 +4,8 @@ import io.grpc.ManagedChannel;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.KeelClientGrpc.KeelClientFutureStub;
 import io.keel.proto.KeelClientGrpc.KeelClientStub;
+import io.keel.proto.KeelShareGrpc;
+import io.keel.proto.KeelShareGrpc.KeelShareBlockingStub;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +24,14 @@ public final class ChannelPool implements AutoCloseable {
     Checks.state(!closed, "channel pool is closed");
     ManagedChannel channel = channels.computeIfAbsent(address, factory::open);
     return KeelClientGrpc.newFutureStub(channel)
+        .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** A share-group stub for one blocking call to {@code address}, with the given deadline. */
+  public KeelShareBlockingStub shareStub(HostPort address, long timeoutMs) {
+    Checks.state(!closed, "channel pool is closed");
+    ManagedChannel channel = channels.computeIfAbsent(address, factory::open);
+    return KeelShareGrpc.newBlockingStub(channel)
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
   }
 

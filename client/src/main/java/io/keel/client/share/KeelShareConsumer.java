@@ -1,25 +1,19 @@
 package io.keel.client.share;
 
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.keel.client.ConsumerRecord;
 import io.keel.client.ConsumerRecords;
 import io.keel.client.Deserializer;
 import io.keel.client.Header;
 import io.keel.client.KeelException;
-import io.keel.client.KeelTimeoutException;
 import io.keel.client.TopicPartition;
 import io.keel.client.internal.BlockingRpc;
 import io.keel.client.internal.ChannelFactory;
 import io.keel.client.internal.ChannelPool;
-import io.keel.client.internal.Errors;
-import io.keel.client.internal.GroupCoordinatorClient;
 import io.keel.client.internal.HostPort;
 import io.keel.client.internal.MetadataManager;
+import io.keel.client.internal.ShareCoordinatorClient;
 import io.keel.proto.AcquiredRecord;
-import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
-import io.keel.proto.KeelShareGrpc;
 import io.keel.proto.KeelShareGrpc.KeelShareBlockingStub;
 import io.keel.proto.ShareAcknowledgeRequest;
 import io.keel.proto.ShareAcknowledgeResponse;
@@ -40,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,10 +58,8 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
   private final ChannelPool clientChannels;
   private final MetadataManager metadata;
   private final BlockingRpc rpc;
-  private final ChannelFactory channelFactory = ChannelFactory.netty();
-  private final Map<HostPort, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ShareCoordinatorClient shares;
   private final ScheduledExecutorService heartbeats;
-  private volatile GroupCoordinatorClient coordinator;
   private volatile String memberId = "";
   private volatile List<String> topics = List.of();
   private volatile int heartbeatIntervalMs = 3000;
@@ -83,7 +74,7 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
     this.config = config;
     this.keys = keys;
     this.values = values;
-    this.clientChannels = new ChannelPool(channelFactory);
+    this.clientChannels = new ChannelPool(ChannelFactory.netty());
     this.metadata =
         new MetadataManager(
             clientChannels,
@@ -91,7 +82,14 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
             config.requestTimeoutMs(),
             300_000);
     this.rpc = new BlockingRpc(clientChannels, config.requestTimeoutMs(), config.retryBackoffMs());
-    this.coordinator = new GroupCoordinatorClient(config.groupId(), metadata, rpc);
+    this.shares =
+        new ShareCoordinatorClient(
+            config.groupId(),
+            metadata,
+            rpc,
+            clientChannels,
+            config.requestTimeoutMs(),
+            config.retryBackoffMs());
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -286,39 +284,7 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
   /** Calls the coordinator, finding it again and retrying while it moves or is unreachable. */
   private <T> T call(Function<KeelShareBlockingStub, T> rpcCall, Function<T, ErrorDetail> error) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
-    RuntimeException last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        HostPort at = coordinator.coordinator(deadline);
-        KeelShareBlockingStub stub =
-            KeelShareGrpc.newBlockingStub(channels.computeIfAbsent(at, channelFactory::open))
-                .withDeadlineAfter(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-        T response = rpcCall.apply(stub);
-        ErrorDetail e = error.apply(response);
-        if (!Errors.isError(e)) {
-          return response;
-        }
-        if (e.getCode() != ErrorCode.NOT_COORDINATOR
-            && e.getCode() != ErrorCode.COORDINATOR_LOADING
-            && e.getCode() != ErrorCode.LEADER_NOT_AVAILABLE) {
-          throw Errors.toException(e, "share group " + config.groupId());
-        }
-        last = Errors.toException(e, "share group " + config.groupId());
-      } catch (StatusRuntimeException e) {
-        last = e;
-      } catch (io.keel.client.RetriableException e) {
-        last = e;
-      }
-      coordinator = new GroupCoordinatorClient(config.groupId(), metadata, rpc);
-      try {
-        Thread.sleep(config.retryBackoffMs());
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw new KeelException("interrupted", ie);
-      }
-    }
-    throw new KeelTimeoutException(
-        "share group " + config.groupId() + ": no answer in time: " + last, last);
+    return shares.call(rpcCall, error, deadline);
   }
 
   /** Sends outstanding acknowledgements (implicit mode: accepts), then leaves the group. */
@@ -336,7 +302,6 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("share consumer close: {}", e.toString());
     } finally {
-      channels.values().forEach(ManagedChannel::shutdownNow);
       clientChannels.close();
     }
   }
@@ -344,7 +309,6 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
   /** Test hook: stops without acknowledging or leaving, like a crashed worker. */
   void abandon() {
     heartbeats.shutdownNow();
-    channels.values().forEach(ManagedChannel::shutdownNow);
     clientChannels.close();
   }
 }
