@@ -76,12 +76,17 @@ final class ShareApi {
       throw HttpApiException.badField("topics", "name at least one topic to take records from");
     }
     topics.forEach(leaders::topic);
-    int maxRecords = in.integer("max_records", DEFAULT_MAX_RECORDS, 1, settings.fetchMaxRecords());
+    // 0 joins or keeps the session and acquires nothing: a worker announcing itself.
+    int maxRecords = in.integer("max_records", DEFAULT_MAX_RECORDS, 0, settings.fetchMaxRecords());
     int maxWaitMs = in.integer("max_wait_ms", 0, 0, PartitionApi.MAX_FETCH_WAIT_MS);
     ValueFormat format = ValueFormat.parse(in.string("format", "text"), "format");
     return join(group, memberId, topics)
         .thenCompose(
             m -> {
+              if (maxRecords == 0) {
+                return CompletableFuture.completedFuture(
+                    pollReply(m, ShareFetchResponse.getDefaultInstance(), format));
+              }
               ShareFetchRequest request =
                   ShareFetchRequest.newBuilder()
                       .setGroupId(group)
