@@ -1,5 +1,6 @@
 <?php
-// A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension.
+// A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension: topics, produce,
+// fetch, consumer-group members, and share groups (task queues: sharePoll, shareAck, shareLeave).
 // Every method returns the decoded JSON answer or throws KeelError with the HTTP status and
 // Keel's error code. 429 and 503 (back-pressure, leader moving) are retried after Retry-After.
 
