@@ -1,5 +1,6 @@
 <?php
-// A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension.
+// A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension: topics, produce,
+// fetch, consumer-group members, and share groups (task queues: sharePoll, shareAck, shareLeave).
 // Every method returns the decoded JSON answer or throws KeelError with the HTTP status and
 // Keel's error code. 429 and 503 (back-pressure, leader moving) are retried after Retry-After.
 
@@ -30,7 +31,10 @@ final class Keel
         ]);
     }
 
-    /** Each record: ['key' => ..., 'value' => ..., 'headers' => [...], 'partition' => n]. */
+    /**
+     * Each record: ['key' => ..., 'value' => ..., 'headers' => [...], 'partition' => n], and for
+     * share groups 'delay_ms' => n or 'deliver_at_ms' => epoch ms (not delivered before).
+     */
     public function produce(string $topic, array $records, string $format = 'json'): array
     {
         return $this->call('POST', '/v1/topics/' . rawurlencode($topic) . '/records', [
@@ -70,12 +74,59 @@ final class Keel
         $this->call('DELETE', $this->groupPath($group) . '/' . rawurlencode($member));
     }
 
+    /**
+     * Takes up to $maxRecords records from a share group (a task queue), waiting up to $waitMs.
+     * $member: null on the first poll (the broker picks an id), then the answer's member_id.
+     * Answers ['member_id', 'joined', 'lock_duration_ms', 'records']; each record is this
+     * member's until its lock_deadline_ms and carries its delivery_count (1 the first time).
+     */
+    public function sharePoll(string $group, array $topics, ?string $member, int $waitMs, int $maxRecords = 1, string $format = 'json'): array
+    {
+        $body = ['topics' => $topics, 'max_records' => $maxRecords, 'max_wait_ms' => $waitMs, 'format' => $format];
+        if ($member !== null) {
+            $body['member_id'] = $member;
+        }
+        return $this->call('POST', $this->sharePath($group) . '/poll', $body);
+    }
+
+    /** One acknowledgement of a polled record: 'accept', 'release', 'reject' or 'renew'. */
+    public static function ack(array $record, string $type): array
+    {
+        return ['topic' => $record['topic'], 'partition' => $record['partition'], 'offset' => $record['offset'], 'type' => $type];
+    }
+
+    /**
+     * Sends acknowledgements (see ack()); answers one result per acknowledgement, in order. A
+     * refused one (lock expired, not held) has 'error' => ['code', 'message'] and changed nothing.
+     */
+    public function shareAck(string $group, string $member, array $acks): array
+    {
+        return $this->call('POST', $this->sharePath($group) . '/acks', ['member_id' => $member, 'acks' => $acks], true)['results'];
+    }
+
+    /** Leaves the share group: what the member still holds goes to the others at once. */
+    public function shareLeave(string $group, string $member): void
+    {
+        $this->call('DELETE', $this->sharePath($group) . '/members/' . rawurlencode($member));
+    }
+
+    public function shareDescribe(string $group): array
+    {
+        return $this->call('GET', $this->sharePath($group));
+    }
+
+    private function sharePath(string $group): string
+    {
+        return '/v1/share-groups/' . rawurlencode($group);
+    }
+
     private function groupPath(string $group): string
     {
         return '/v1/groups/' . rawurlencode($group) . '/members';
     }
 
-    private function call(string $method, string $path, ?array $body = null): array
+    /** $perRecord: a 4xx that lists per-record 'results' is an answer, not an exception. */
+    private function call(string $method, string $path, ?array $body = null, bool $perRecord = false): array
     {
         for ($attempt = 0; ; $attempt++) {
             curl_setopt_array($this->curl, [
@@ -102,7 +153,7 @@ final class Keel
                 continue;
             }
             $json = $text === '' ? [] : json_decode($text, true, 512, JSON_THROW_ON_ERROR);
-            if ($status >= 400) {
+            if ($status >= 400 && !($perRecord && $status < 500 && isset($json['results']))) {
                 throw new KeelError($status, $json['error']['code'] ?? '?', $json['error']['message'] ?? $text);
             }
             return $json;

@@ -211,6 +211,8 @@ public final class Broker implements AutoCloseable {
             this::isReady,
             nodeId,
             clientService,
+            shares,
+            shareSettings(),
             cache,
             InstantSource.system());
     registerGauges();

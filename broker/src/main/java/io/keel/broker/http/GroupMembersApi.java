@@ -373,7 +373,8 @@ final class GroupMembersApi implements AutoCloseable {
     f.exceptionally(
         e -> {
           Throwable cause = e.getCause() != null ? e.getCause() : e;
-          if (cause instanceof HttpApiException h && h.code() == ErrorCode.OFFSET_OUT_OF_RANGE) {
+          if (cause instanceof HttpApiException h
+              && h.code().equals(ErrorCode.OFFSET_OUT_OF_RANGE.name())) {
             m.forget(tp);
             reset(m, tp);
           }

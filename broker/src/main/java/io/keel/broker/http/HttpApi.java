@@ -25,12 +25,19 @@ final class HttpApi {
   private final PartitionApi partitions;
   private final AdminApi admin;
   private final GroupMembersApi members;
+  private final ShareApi shares;
   private final Semaphore inflight;
 
-  HttpApi(PartitionApi partitions, AdminApi admin, GroupMembersApi members, int maxInflight) {
+  HttpApi(
+      PartitionApi partitions,
+      AdminApi admin,
+      GroupMembersApi members,
+      ShareApi shares,
+      int maxInflight) {
     this.partitions = partitions;
     this.admin = admin;
     this.members = members;
+    this.shares = shares;
     this.inflight = new Semaphore(maxInflight);
   }
 
@@ -95,6 +102,21 @@ final class HttpApi {
       }
       if (n == 6 && p.get(5).equals("commit")) {
         return only(method, HttpMethod.POST, () -> members.commit(group, member, body));
+      }
+    }
+    if (root.equals("share-groups") && n >= 3) {
+      String group = p.get(2);
+      if (n == 3) {
+        return only(method, HttpMethod.GET, () -> shares.describe(group));
+      }
+      if (n == 4 && p.get(3).equals("poll")) {
+        return only(method, HttpMethod.POST, () -> shares.poll(group, body));
+      }
+      if (n == 4 && p.get(3).equals("acks")) {
+        return only(method, HttpMethod.POST, () -> shares.acknowledge(group, body));
+      }
+      if (n == 5 && p.get(3).equals("members")) {
+        return only(method, HttpMethod.DELETE, () -> shares.leave(group, p.get(4)));
       }
     }
     throw notFound(uri.path());

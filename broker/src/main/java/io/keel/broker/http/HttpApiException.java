@@ -5,15 +5,21 @@ import io.keel.proto.ErrorDetail;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * A request the API refuses, with the HTTP status to answer, Keel's error code and, for bad input,
- * the JSON field or query parameter at fault ({@code null} when no single field is).
+ * A request the API refuses, with the HTTP status to answer, Keel's error code (or a share group's
+ * {@code ShareErrorCode}) and, for bad input, the JSON field or query parameter at fault ({@code
+ * null} when no single field is).
  */
 final class HttpApiException extends RuntimeException {
   private final HttpResponseStatus status;
-  private final ErrorCode code;
+  private final String code;
   private final String field;
 
   HttpApiException(HttpResponseStatus status, ErrorCode code, String field, String message) {
+    this(status, code.name(), field, message);
+  }
+
+  /** With a code outside {@link ErrorCode}: a share group's {@code ShareErrorCode}. */
+  HttpApiException(HttpResponseStatus status, String code, String field, String message) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
@@ -40,7 +46,8 @@ final class HttpApiException extends RuntimeException {
     return status;
   }
 
-  ErrorCode code() {
+  /** The error code's name. */
+  String code() {
     return code;
   }
 

@@ -2,7 +2,9 @@ package io.keel.broker.http;
 
 import io.keel.broker.config.HostPort;
 import io.keel.broker.controller.MetadataView;
+import io.keel.broker.share.ShareSettings;
 import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.KeelShareGrpc;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -28,8 +30,8 @@ import java.util.function.Supplier;
  * The node's HTTP server (Netty), accepting once constructed: {@code /metrics} (Prometheus text),
  * {@code /health/live} (200 while the process runs), {@code /health/ready} (200 once registered
  * with the controller and caught up on metadata, 503 before) and the {@code /v1} HTTP/JSON API
- * (docs/api.md). The API calls this node's client service in-process and forwards to other nodes
- * over gRPC where a partition's leader or a group's coordinator lives elsewhere.
+ * (docs/api.md). The API calls this node's client and share services in-process and forwards to
+ * other nodes over gRPC where a partition's leader or a group's coordinator lives elsewhere.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private static final int MAX_INITIAL_LINE_BYTES = 8192;
@@ -51,17 +53,25 @@ public final class HttpEndpoints implements AutoCloseable {
       BooleanSupplier ready,
       int nodeId,
       KeelClientGrpc.AsyncService clientService,
+      KeelShareGrpc.AsyncService shareService,
+      ShareSettings shareSettings,
       MetadataView metadata,
       InstantSource clock) {
     timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("http-" + nodeId + "-timer").daemon().factory());
-    calls = new NodeCalls(nodeId, clientService, metadata);
+    calls =
+        new NodeCalls(nodeId, new NodeCalls.LocalServices(clientService, shareService), metadata);
     Leaders leaders = new Leaders(metadata);
     PartitionApi partitions = new PartitionApi(calls, leaders, clock, settings.maxBatchBytes());
     members = new GroupMembersApi(calls, leaders, partitions, timer, clock);
     HttpApi api =
-        new HttpApi(partitions, new AdminApi(calls), members, settings.maxInflightRequests());
+        new HttpApi(
+            partitions,
+            new AdminApi(calls),
+            members,
+            new ShareApi(calls, leaders, shareSettings),
+            settings.maxInflightRequests());
     limiter = new ConnectionLimiter(settings.maxConnections());
     boss =
         new MultiThreadIoEventLoopGroup(

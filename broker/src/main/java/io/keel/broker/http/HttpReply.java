@@ -34,7 +34,7 @@ record HttpReply(
   static HttpReply error(HttpApiException e) {
     ObjectNode root = JsonInput.MAPPER.createObjectNode();
     ObjectNode error = root.putObject("error");
-    error.put("code", e.code().name());
+    error.put("code", e.code());
     error.put("message", e.getMessage());
     if (e.field() != null) {
       error.put("field", e.field());

@@ -10,6 +10,7 @@ import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.KeelShareGrpc;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.Map;
@@ -19,27 +20,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls the {@code KeelClient} API on a node: on this node in-process, straight into the same
- * service object the gRPC server runs (no serialization, no socket), and on another node over gRPC.
- * The HTTP API forwards a partition's request to its leader and a group's to its coordinator, so an
- * HTTP client may talk to any node.
+ * Calls the {@code KeelClient} and {@code KeelShare} APIs on a node: on this node in-process,
+ * straight into the same service objects the gRPC server runs (no serialization, no socket), and on
+ * another node over gRPC. The HTTP API forwards a partition's request to its leader and a group's
+ * to its coordinator, so an HTTP client may talk to any node.
  */
 final class NodeCalls implements AutoCloseable {
 
-  /** One RPC: its gRPC method, and how to invoke it on the local service. */
+  /** One RPC: its gRPC method, and how to invoke it on the local services. */
   record Rpc<Q, R>(MethodDescriptor<Q, R> method, LocalCall<Q, R> local) {}
+
+  /** The services this node's gRPC server runs, called in-process for local requests. */
+  record LocalServices(KeelClientGrpc.AsyncService client, KeelShareGrpc.AsyncService share) {}
 
   @FunctionalInterface
   interface LocalCall<Q, R> {
-    void invoke(KeelClientGrpc.AsyncService service, Q request, StreamObserver<R> observer);
+    void invoke(LocalServices services, Q request, StreamObserver<R> observer);
   }
 
   private final int selfId;
-  private final KeelClientGrpc.AsyncService local;
+  private final LocalServices local;
   private final MetadataView metadata;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  NodeCalls(int selfId, KeelClientGrpc.AsyncService local, MetadataView metadata) {
+  NodeCalls(int selfId, LocalServices local, MetadataView metadata) {
     this.selfId = selfId;
     this.local = local;
     this.metadata = metadata;

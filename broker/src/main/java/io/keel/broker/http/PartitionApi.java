@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.keel.broker.controller.TopicInfo;
+import io.keel.broker.share.ShareHeaders;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.FetchPartition;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +57,11 @@ final class PartitionApi {
   private static final Set<String> PRODUCE_FIELDS =
       Set.of("records", "acks", "format", "timeout_ms");
   private static final Set<String> RECORD_FIELDS =
-      Set.of("key", "value", "headers", "partition", "timestamp_ms");
+      Set.of("key", "value", "headers", "partition", "timestamp_ms", "deliver_at_ms", "delay_ms");
+
+  /** The longest {@code delay_ms} of a produced record. */
+  static final long MAX_DELAY_MS = Duration.ofDays(365).toMillis();
+
   private static final Set<String> FETCH_PARAMS =
       Set.of("offset", "max_wait_ms", "max_bytes", "max_records", "format");
 
@@ -123,8 +129,9 @@ final class PartitionApi {
     byte[] key = format.encode(r.raw("key"), r.at("key"));
     byte[] value = format.encode(r.raw("value"), r.at("value"));
     List<Header> headers = new ArrayList<>();
-    r.stringMap("headers")
-        .forEach((k, v) -> headers.add(new Header(k, v.getBytes(StandardCharsets.UTF_8))));
+    Map<String, String> given = r.stringMap("headers");
+    given.forEach((k, v) -> headers.add(new Header(k, v.getBytes(StandardCharsets.UTF_8))));
+    deliverAt(r, given).ifPresent(at -> headers.add(new Header(ShareHeaders.DELIVER_AT, at)));
     long timestamp = r.integer("timestamp_ms", 0, Long.MAX_VALUE).orElse(clock.millis());
     int partition;
     if (r.has("partition")) {
@@ -144,6 +151,25 @@ final class PartitionApi {
       partition = keylessPartition;
     }
     return new Item(partition, timestamp, key, value, headers);
+  }
+
+  /**
+   * The {@code keel.deliver.at} header value for {@code deliver_at_ms} (epoch ms) or {@code
+   * delay_ms} (from this node's clock, so a client's clock skew does not matter).
+   */
+  private Optional<byte[]> deliverAt(JsonInput r, Map<String, String> headers) {
+    Optional<Long> at = r.integer("deliver_at_ms", 0, Long.MAX_VALUE);
+    Optional<Long> delay = r.integer("delay_ms", 0, MAX_DELAY_MS);
+    if (at.isPresent() && delay.isPresent()) {
+      throw HttpApiException.badField(r.at("delay_ms"), "give deliver_at_ms or delay_ms, not both");
+    }
+    Optional<Long> due = delay.isPresent() ? Optional.of(clock.millis() + delay.get()) : at;
+    if (due.isPresent() && headers.containsKey(ShareHeaders.DELIVER_AT)) {
+      throw HttpApiException.badField(
+          r.at("headers") + "." + ShareHeaders.DELIVER_AT,
+          "set by deliver_at_ms or delay_ms too; give one of them");
+    }
+    return due.map(ms -> Long.toString(ms).getBytes(StandardCharsets.US_ASCII));
   }
 
   private byte[] batch(List<Item> items, List<Integer> indices) {
@@ -224,7 +250,7 @@ final class PartitionApi {
       return HttpReply.ok(root);
     }
     HttpApiException e = HttpApiException.of(firstError);
-    root.putObject("error").put("code", e.code().name()).put("message", e.getMessage());
+    root.putObject("error").put("code", e.code()).put("message", e.getMessage());
     HttpReply reply = HttpReply.json(e.status(), root);
     return ErrorStatus.retriable(e.status())
         ? new HttpReply(e.status(), HttpReply.JSON, reply.body(), ErrorStatus.RETRY_AFTER_SECONDS)

@@ -1,5 +1,7 @@
 package io.keel.broker.http;
 
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.StreamObserver;
 import io.keel.broker.http.NodeCalls.Rpc;
 import io.keel.proto.CommitOffsetsRequest;
 import io.keel.proto.CommitOffsetsResponse;
@@ -9,6 +11,8 @@ import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
 import io.keel.proto.DescribeClusterRequest;
 import io.keel.proto.DescribeClusterResponse;
+import io.keel.proto.DescribeShareGroupRequest;
+import io.keel.proto.DescribeShareGroupResponse;
 import io.keel.proto.DescribeTopicsRequest;
 import io.keel.proto.DescribeTopicsResponse;
 import io.keel.proto.FetchOffsetsRequest;
@@ -18,6 +22,7 @@ import io.keel.proto.FetchResponse;
 import io.keel.proto.FindCoordinatorRequest;
 import io.keel.proto.FindCoordinatorResponse;
 import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.KeelShareGrpc;
 import io.keel.proto.LeaveGroupRequest;
 import io.keel.proto.LeaveGroupResponse;
 import io.keel.proto.ListOffsetsRequest;
@@ -26,40 +31,73 @@ import io.keel.proto.ListTopicsRequest;
 import io.keel.proto.ListTopicsResponse;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.ProduceResponse;
+import io.keel.proto.ShareAcknowledgeRequest;
+import io.keel.proto.ShareAcknowledgeResponse;
+import io.keel.proto.ShareFetchRequest;
+import io.keel.proto.ShareFetchResponse;
+import io.keel.proto.ShareGroupHeartbeatRequest;
+import io.keel.proto.ShareGroupHeartbeatResponse;
 
 /** The RPCs the HTTP API forwards to other nodes. */
 final class Rpcs {
   static final Rpc<ProduceRequest, ProduceResponse> PRODUCE =
-      new Rpc<>(KeelClientGrpc.getProduceMethod(), KeelClientGrpc.AsyncService::produce);
+      client(KeelClientGrpc.getProduceMethod(), KeelClientGrpc.AsyncService::produce);
   static final Rpc<FetchRequest, FetchResponse> FETCH =
-      new Rpc<>(KeelClientGrpc.getFetchMethod(), KeelClientGrpc.AsyncService::fetch);
+      client(KeelClientGrpc.getFetchMethod(), KeelClientGrpc.AsyncService::fetch);
   static final Rpc<ListOffsetsRequest, ListOffsetsResponse> LIST_OFFSETS =
-      new Rpc<>(KeelClientGrpc.getListOffsetsMethod(), KeelClientGrpc.AsyncService::listOffsets);
+      client(KeelClientGrpc.getListOffsetsMethod(), KeelClientGrpc.AsyncService::listOffsets);
   static final Rpc<FindCoordinatorRequest, FindCoordinatorResponse> FIND_COORDINATOR =
-      new Rpc<>(
+      client(
           KeelClientGrpc.getFindCoordinatorMethod(), KeelClientGrpc.AsyncService::findCoordinator);
   static final Rpc<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> HEARTBEAT =
-      new Rpc<>(
+      client(
           KeelClientGrpc.getConsumerGroupHeartbeatMethod(),
           KeelClientGrpc.AsyncService::consumerGroupHeartbeat);
   static final Rpc<CommitOffsetsRequest, CommitOffsetsResponse> COMMIT =
-      new Rpc<>(
-          KeelClientGrpc.getCommitOffsetsMethod(), KeelClientGrpc.AsyncService::commitOffsets);
+      client(KeelClientGrpc.getCommitOffsetsMethod(), KeelClientGrpc.AsyncService::commitOffsets);
   static final Rpc<FetchOffsetsRequest, FetchOffsetsResponse> FETCH_OFFSETS =
-      new Rpc<>(KeelClientGrpc.getFetchOffsetsMethod(), KeelClientGrpc.AsyncService::fetchOffsets);
+      client(KeelClientGrpc.getFetchOffsetsMethod(), KeelClientGrpc.AsyncService::fetchOffsets);
 
   static final Rpc<ListTopicsRequest, ListTopicsResponse> LIST_TOPICS =
-      new Rpc<>(KeelClientGrpc.getListTopicsMethod(), KeelClientGrpc.AsyncService::listTopics);
+      client(KeelClientGrpc.getListTopicsMethod(), KeelClientGrpc.AsyncService::listTopics);
   static final Rpc<DescribeTopicsRequest, DescribeTopicsResponse> DESCRIBE_TOPICS =
-      new Rpc<>(
-          KeelClientGrpc.getDescribeTopicsMethod(), KeelClientGrpc.AsyncService::describeTopics);
+      client(KeelClientGrpc.getDescribeTopicsMethod(), KeelClientGrpc.AsyncService::describeTopics);
   static final Rpc<CreateTopicsRequest, CreateTopicsResponse> CREATE_TOPICS =
-      new Rpc<>(KeelClientGrpc.getCreateTopicsMethod(), KeelClientGrpc.AsyncService::createTopics);
+      client(KeelClientGrpc.getCreateTopicsMethod(), KeelClientGrpc.AsyncService::createTopics);
   static final Rpc<DescribeClusterRequest, DescribeClusterResponse> DESCRIBE_CLUSTER =
-      new Rpc<>(
+      client(
           KeelClientGrpc.getDescribeClusterMethod(), KeelClientGrpc.AsyncService::describeCluster);
   static final Rpc<LeaveGroupRequest, LeaveGroupResponse> LEAVE_GROUP =
-      new Rpc<>(KeelClientGrpc.getLeaveGroupMethod(), KeelClientGrpc.AsyncService::leaveGroup);
+      client(KeelClientGrpc.getLeaveGroupMethod(), KeelClientGrpc.AsyncService::leaveGroup);
+
+  static final Rpc<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse> SHARE_HEARTBEAT =
+      share(
+          KeelShareGrpc.getShareGroupHeartbeatMethod(),
+          KeelShareGrpc.AsyncService::shareGroupHeartbeat);
+  static final Rpc<ShareFetchRequest, ShareFetchResponse> SHARE_FETCH =
+      share(KeelShareGrpc.getShareFetchMethod(), KeelShareGrpc.AsyncService::shareFetch);
+  static final Rpc<ShareAcknowledgeRequest, ShareAcknowledgeResponse> SHARE_ACKNOWLEDGE =
+      share(
+          KeelShareGrpc.getShareAcknowledgeMethod(), KeelShareGrpc.AsyncService::shareAcknowledge);
+  static final Rpc<DescribeShareGroupRequest, DescribeShareGroupResponse> DESCRIBE_SHARE_GROUP =
+      share(
+          KeelShareGrpc.getDescribeShareGroupMethod(),
+          KeelShareGrpc.AsyncService::describeShareGroup);
+
+  @FunctionalInterface
+  private interface Call<S, Q, R> {
+    void invoke(S service, Q request, StreamObserver<R> observer);
+  }
+
+  private static <Q, R> Rpc<Q, R> client(
+      MethodDescriptor<Q, R> method, Call<KeelClientGrpc.AsyncService, Q, R> call) {
+    return new Rpc<>(method, (s, q, o) -> call.invoke(s.client(), q, o));
+  }
+
+  private static <Q, R> Rpc<Q, R> share(
+      MethodDescriptor<Q, R> method, Call<KeelShareGrpc.AsyncService, Q, R> call) {
+    return new Rpc<>(method, (s, q, o) -> call.invoke(s.share(), q, o));
+  }
 
   private Rpcs() {}
 }

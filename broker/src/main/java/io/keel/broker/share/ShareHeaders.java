@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 /** Record headers share groups read and write. */
-final class ShareHeaders {
+public final class ShareHeaders {
   /** Set by a producer: share consumers never get the record before this time (ms since epoch). */
-  static final String DELIVER_AT = "keel.deliver.at";
+  public static final String DELIVER_AT = "keel.deliver.at";
 
   static final String DLQ_REASON = "keel.dlq.reason";
   static final String DLQ_TOPIC = "keel.dlq.source.topic";

@@ -489,8 +489,17 @@ class HttpApiClusterTest {
           + "\"headers\":{\"h\":\"v\"},\"partition\":0,\"timestamp_ms\":5}]}",
       "{\"name\":\"fz\",\"partitions\":1,\"replication_factor\":1,\"configs\":{\"retention.ms\":\"1\"}}",
       "{\"topics\":[\"fuzz\"],\"auto_offset_reset\":\"earliest\",\"session_timeout_ms\":1000}",
+      "{\"topics\":[\"fuzz\"],\"member_id\":\"fz-1\",\"max_records\":2,\"format\":\"json\"}",
+      "{\"member_id\":\"fz-1\",\"acks\":[{\"topic\":\"fuzz\",\"partition\":0,\"offset\":0,"
+          + "\"type\":\"accept\"}]}",
     };
-    String[] paths = {"/v1/topics/fuzz/records", "/v1/topics", "/v1/groups/fz/members"};
+    String[] paths = {
+      "/v1/topics/fuzz/records",
+      "/v1/topics",
+      "/v1/groups/fz/members",
+      "/v1/share-groups/fz/poll",
+      "/v1/share-groups/fz/acks"
+    };
     String alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u\u00e9\u0000abc";
     for (int i = 0; i < 300; i++) {
       int which = random.nextInt(valid.length);

@@ -25,7 +25,11 @@ class OpenApiDocTest {
           "/v1/groups/{group}/members",
           "/v1/groups/{group}/members/{member}",
           "/v1/groups/{group}/members/{member}/records",
-          "/v1/groups/{group}/members/{member}/commit");
+          "/v1/groups/{group}/members/{member}/commit",
+          "/v1/share-groups/{group}",
+          "/v1/share-groups/{group}/poll",
+          "/v1/share-groups/{group}/acks",
+          "/v1/share-groups/{group}/members/{member}");
 
   @Test
   void describesEveryRoute() throws IOException {

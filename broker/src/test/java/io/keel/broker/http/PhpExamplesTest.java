@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,13 +28,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The PHP examples of examples/php/ end to end against a real cluster, over plain HTTP: a burst of
- * tasks, a pool of three PHP workers, and request/reply callers. Skipped when {@code php} (with the
- * curl extension) is not installed; .ci/run installs it.
+ * tasks, a pool of three PHP workers, and request/reply callers; and a task queue on a share group
+ * with four PHP workers on two partitions (retry, dead letter, lock renewal, a scheduled task).
+ * Skipped when {@code php} (with the curl extension) is not installed; .ci/run installs it.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PhpExamplesTest {
   private static final Path EXAMPLES = Path.of("..", "examples", "php").toAbsolutePath();
   private static final int TASKS = 30;
+  private static final int JOBS = 20;
+  private static final long SHARE_LOCK_MS = 2_000;
   private static TestCluster cluster;
 
   @BeforeAll
@@ -44,7 +48,12 @@ class PhpExamplesTest {
             + " skipping the PHP examples");
     cluster =
         TestCluster.start(
-            3, Map.of("group.heartbeat.interval.ms", "200", "group.session.timeout.ms", "4000"));
+            3,
+            Map.of(
+                "group.heartbeat.interval.ms", "200",
+                "group.session.timeout.ms", "4000",
+                // Short share locks: the long task renews its lock within the test's time.
+                "share.record.lock.duration.ms", Long.toString(SHARE_LOCK_MS)));
     cluster.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -145,5 +154,89 @@ class PhpExamplesTest {
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(expected, tasks, "every task done at least once by the pool");
     assertTrue(done.lines().anyMatch(l -> l.startsWith("done call-")), "the pool answered calls");
+  }
+
+  @Test
+  void shareGroupWorkersRetryRejectRenewAndRunScheduledTasks() throws Exception {
+    php(Duration.ofSeconds(30), "create-topics.php", url(1), "jobs", "2");
+    CompletableFuture<String> pool =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return php(
+                    Duration.ofSeconds(120),
+                    "pool.php",
+                    "4",
+                    url(2),
+                    "jobs",
+                    "job-workers",
+                    "8000",
+                    "share-worker.php");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            runnable -> Thread.ofPlatform().name("php-share-pool").daemon().start(runnable));
+    long producedAt = System.currentTimeMillis();
+    JsonNode produced =
+        new ObjectMapper()
+            .readTree(
+                php(
+                    Duration.ofSeconds(30),
+                    "share-producer.php",
+                    url(3),
+                    "jobs",
+                    Integer.toString(JOBS),
+                    "2000",
+                    Long.toString(SHARE_LOCK_MS * 3 / 4)));
+    assertEquals(JOBS + 4, produced.get("stored").asInt());
+    String out = pool.get(150, TimeUnit.SECONDS);
+    Map<String, List<String>> byTask =
+        out.lines()
+            .filter(l -> !l.startsWith("renewed "))
+            .collect(Collectors.groupingBy(l -> l.split(" ")[1]));
+    for (int i = 0; i < JOBS; i++) {
+      assertTrue(
+          byTask.getOrDefault(Integer.toString(i), List.of()).stream()
+              .anyMatch(l -> l.startsWith("done ")),
+          "task " + i + " done: " + out);
+    }
+    List<String> flaky = byTask.get("flaky");
+    assertTrue(flaky.stream().anyMatch(l -> l.startsWith("retry flaky delivery=1 ")), out);
+    assertTrue(flaky.stream().anyMatch(l -> l.startsWith("retry flaky delivery=2 ")), out);
+    assertTrue(flaky.stream().anyMatch(l -> l.startsWith("done flaky delivery=3 ")), out);
+    assertEquals(
+        List.of("rejected"), byTask.get("poison").stream().map(l -> l.split(" ")[0]).toList());
+    assertTrue(
+        out.lines().anyMatch(l -> l.equals("renewed long")), "the long task renewed: " + out);
+    assertTrue(
+        byTask.get("long").stream().anyMatch(l -> l.startsWith("done long delivery=1 ")),
+        "renewing kept the long task's lock: " + out);
+    String scheduled =
+        byTask.get("scheduled").stream()
+            .filter(l -> l.startsWith("done "))
+            .findFirst()
+            .orElseThrow();
+    long due = Long.parseLong(scheduled.replaceAll(".* due=(\\d+) .*", "$1"));
+    long ran = Long.parseLong(scheduled.replaceAll(".* ran=(\\d+).*", "$1"));
+    assertTrue(due >= producedAt + 2000, "due two seconds after producing: " + scheduled);
+    assertTrue(ran >= due, "not run before it was due: " + scheduled);
+    HttpTestClient http = new HttpTestClient();
+    AtomicReference<JsonNode> letter = new AtomicReference<>();
+    TestCluster.await(
+        Duration.ofSeconds(30),
+        () -> {
+          HttpTestClient.Reply r =
+              http.get(
+                  cluster.node(1).httpPort(),
+                  "/v1/topics/jobs.dlq/partitions/0/records?offset=earliest&format=json");
+          if (r.status() == 200 && !r.body().get("records").isEmpty()) {
+            letter.set(r.body().get("records").get(0));
+          }
+          return letter.get() != null;
+        },
+        () -> "the poison task in jobs.dlq");
+    assertEquals("poison", letter.get().get("value").get("task").asText());
+    assertEquals("rejected", letter.get().get("headers").get("keel.dlq.reason").asText());
   }
 }
