@@ -204,8 +204,8 @@ final class QueueChecks {
           case Op.Fault f -> "fault " + f.name();
           case Op.TaskQueueSetup t -> "task-queue-setup";
           case Op.Enqueue e -> "enqueue " + e.task() + " to p" + e.partition() + enqueuedAt(e);
-          case Op.Acquire a -> "acquire " + a.deliveries();
-          case Op.Acknowledge a -> "acknowledge " + a.acks();
+          case Op.Acquire a -> "acquire of " + a.deliveries().size();
+          case Op.Acknowledge a -> "acknowledge of " + a.acks().size();
           case Op.DeadLetters d -> "dead-letter read" + (d.complete() ? " (complete)" : "");
           case Op.WorkerCrash c -> "worker crash (" + c.how() + ")";
         };
