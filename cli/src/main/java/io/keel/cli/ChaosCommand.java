@@ -78,7 +78,8 @@ final class ChaosCommand implements Callable<Integer> {
 
   @Option(
       names = "--workload",
-      description = "queue, offsets, task-queue (share groups) or all (queue + offsets). Default: all.")
+      description =
+          "queue, offsets, task-queue (share groups) or all (queue + offsets). Default: all.")
   String workload = "all";
 
   @Option(
