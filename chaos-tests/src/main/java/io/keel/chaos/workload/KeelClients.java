@@ -61,15 +61,17 @@ final class KeelClients {
 
   /**
    * A share-group member with explicit acknowledgement (a record not acknowledged stays held until
-   * its lock runs out), taking a few records per poll so tasks spread over the workers.
+   * its lock runs out).
+   *
+   * @param maxPollRecords records per poll (1 to 500)
    */
-  KeelShareConsumer<Long, Long> shareConsumer(String clientId, String groupId) {
+  KeelShareConsumer<Long, Long> shareConsumer(String clientId, String groupId, int maxPollRecords) {
     Map<String, Object> c = new HashMap<>();
     c.put("bootstrap.servers", bootstrap);
     c.put("client.id", clientId);
     c.put("group.id", groupId);
     c.put("share.acknowledgement.mode", "explicit");
-    c.put("max.poll.records", "5");
+    c.put("max.poll.records", Integer.toString(maxPollRecords));
     c.put("fetch.max.wait.ms", "200");
     c.put("request.timeout.ms", Integer.toString(REQUEST_TIMEOUT_MS));
     c.put("retry.backoff.ms", "100");

@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * QueueProducer}: refused by send() is FAIL, any later error INFO.
  */
 final class TaskProducer implements Runnable {
-  private static final Duration PACE = Duration.ofMillis(40);
+  private static final Duration PACE = Duration.ofMillis(50);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
   private static final Duration ANSWER_TIMEOUT =
       Duration.ofMillis(KeelClients.DELIVERY_TIMEOUT_MS + 5_000);

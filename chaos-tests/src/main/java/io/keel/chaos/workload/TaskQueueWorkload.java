@@ -41,6 +41,10 @@ public final class TaskQueueWorkload implements Workload {
 
   private static final int PARTITIONS = 3;
   private static final int WORKERS = 6;
+  // Each poll and each commit is a Raft write of the coordinator (about 250 ms apiece on a loaded
+  // 5-node sandbox): workers take 20 tasks a poll to keep up with the producers, the drain 200.
+  private static final int WORKER_POLL_RECORDS = 20;
+  private static final int DRAIN_POLL_RECORDS = 200;
   private static final int CLOSE_ONE_IN = 50;
   private static final int FIRST_PRODUCER = 400;
   private static final int FIRST_WORKER = 410;
@@ -126,7 +130,7 @@ public final class TaskQueueWorkload implements Workload {
       workers.start(
           new TaskWorker(
               FIRST_WORKER + i,
-              this::newMember,
+              () -> newMember(WORKER_POLL_RECORDS),
               TOPIC,
               history,
               new Random(context.seed() * 37 + i),
@@ -139,9 +143,10 @@ public final class TaskQueueWorkload implements Workload {
     workers.start(deadLetters);
   }
 
-  private KeelShareConsumer<Long, Long> newMember() {
+  private KeelShareConsumer<Long, Long> newMember(int maxPollRecords) {
     return clients.track(
-        factory.shareConsumer("chaos-task-worker-" + incarnations.getAndIncrement(), GROUP));
+        factory.shareConsumer(
+            "chaos-task-worker-" + incarnations.getAndIncrement(), GROUP, maxPollRecords));
   }
 
   @Override
@@ -168,7 +173,7 @@ public final class TaskQueueWorkload implements Workload {
     TaskWorker drainer =
         new TaskWorker(
             DRAINER,
-            this::newMember,
+            () -> newMember(DRAIN_POLL_RECORDS),
             TOPIC,
             context.history(),
             new Random(context.seed()),
