@@ -260,7 +260,8 @@ public final class ChaosRunner {
         base.raftTick(),
         base.readyTimeout(),
         lazyDisks,
-        options.writeback());
+        options.writeback(),
+        workload.brokerSettings());
   }
 
   private ChaosResult report(Path runDir, Instant started, Outcome o) {

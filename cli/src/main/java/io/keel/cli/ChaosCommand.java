@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
       "  keel chaos                 # 3 nodes, 2m, kill,pause,partition, all",
       "  keel chaos --nodes 5 --duration 10m --faults all --seed 42",
       "  keel chaos --workload queue --idempotence off",
+      "  keel chaos --workload task-queue --faults kill,pause   # share groups",
       "  # Prove the checker catches loss (acks on the leader's own append):",
       "  keel chaos --faults isolate-leader --workload queue \\",
       "      --idempotence off --unsafe-leader-acks",
@@ -75,7 +76,10 @@ final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the fault schedule. Default: random.")
   Long seed;
 
-  @Option(names = "--workload", description = "queue, offsets or all. Default: all.")
+  @Option(
+      names = "--workload",
+      description =
+          "queue, offsets, task-queue (share groups) or all (queue + offsets). Default: all.")
   String workload = "all";
 
   @Option(

@@ -13,23 +13,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Write availability per partition and recovery time after each fault. */
+/**
+ * Write availability per partition and recovery time after each fault. Writes are the queue
+ * workload's sends or the task queue's enqueues (a run drives one of them: partition numbers of the
+ * two topics would mix).
+ */
 final class AvailabilityAnalysis {
   private AvailabilityAnalysis() {}
 
   static Availability analyse(List<Operation> ops) {
-    List<Operation> sends = ops.stream().filter(o -> o.op() instanceof Op.Send).toList();
+    List<Operation> sends = ops.stream().filter(AvailabilityAnalysis::isWrite).toList();
     List<Long> acks =
         sends.stream().filter(Operation::isOk).map(Operation::completeNanos).sorted().toList();
     return new Availability(writeGaps(sends), faultWindows(ops, acks, acksByPartition(sends)));
+  }
+
+  private static boolean isWrite(Operation o) {
+    return o.op() instanceof Op.Send || o.op() instanceof Op.Enqueue;
+  }
+
+  /** The partition a write went to (only for {@link #isWrite} operations). */
+  private static int partition(Operation o) {
+    return switch (o.op()) {
+      case Op.Send s -> s.partition();
+      case Op.Enqueue e -> e.partition();
+      default -> throw new IllegalArgumentException("not a write: " + o.op());
+    };
   }
 
   private static Map<Integer, List<Long>> acksByPartition(List<Operation> sends) {
     Map<Integer, List<Long>> out = new TreeMap<>();
     for (Operation o : sends) {
       if (o.isOk()) {
-        out.computeIfAbsent(((Op.Send) o.op()).partition(), p -> new ArrayList<>())
-            .add(o.completeNanos());
+        out.computeIfAbsent(partition(o), p -> new ArrayList<>()).add(o.completeNanos());
       }
     }
     out.values().forEach(Collections::sort);
@@ -102,8 +118,7 @@ final class AvailabilityAnalysis {
             .orElseThrow();
     Map<Integer, List<Long>> acksByPartition = new TreeMap<>();
     for (Operation o : sends) {
-      Op.Send s = (Op.Send) o.op();
-      List<Long> acks = acksByPartition.computeIfAbsent(s.partition(), p -> new ArrayList<>());
+      List<Long> acks = acksByPartition.computeIfAbsent(partition(o), p -> new ArrayList<>());
       if (o.isOk()) {
         acks.add(o.completeNanos());
       }

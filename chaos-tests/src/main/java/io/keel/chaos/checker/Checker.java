@@ -29,6 +29,7 @@ public final class Checker {
     ReplicaChecks.run(replicas, anomalies);
     ElectionChecks.run(elections, anomalies);
     DiskFullChecks.run(ops, anomalies);
+    new TaskQueueChecks(ops, anomalies).run();
     Map<AnomalyType, AnomalyReport> reports = anomalies.reports();
     boolean valid =
         reports.entrySet().stream()
@@ -61,6 +62,12 @@ public final class Checker {
       case Op.FinalRead f -> "final-read";
       case Op.Assign a -> "assign";
       case Op.Fault f -> "fault";
+      case Op.TaskQueueSetup t -> "task-queue-setup";
+      case Op.Enqueue e -> "enqueue";
+      case Op.Acquire a -> "acquire";
+      case Op.Acknowledge a -> "acknowledge";
+      case Op.DeadLetters d -> "dead-letters";
+      case Op.WorkerCrash c -> "worker-crash";
     };
   }
 }

@@ -43,6 +43,8 @@ final class ClientErrors {
     }
     int colon = error.indexOf(':');
     String type = (colon < 0 ? error : error.substring(0, colon)).strip();
-    return RETRIABLE.contains(type);
+    // "KeelTimeoutException[StatusRuntimeException]": the type, then the last error behind it.
+    int bracket = type.indexOf('[');
+    return RETRIABLE.contains(bracket < 0 ? type : type.substring(0, bracket));
   }
 }

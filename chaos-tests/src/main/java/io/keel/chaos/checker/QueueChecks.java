@@ -183,6 +183,12 @@ final class QueueChecks {
       case Op.ReadOffsets r -> List.of();
       case Op.Assign a -> List.of();
       case Op.Fault f -> List.of();
+      case Op.TaskQueueSetup t -> List.of();
+      case Op.Enqueue e -> List.of();
+      case Op.Acquire a -> List.of();
+      case Op.Acknowledge a -> List.of();
+      case Op.DeadLetters d -> List.of();
+      case Op.WorkerCrash c -> List.of();
     };
   }
 
@@ -196,8 +202,18 @@ final class QueueChecks {
           case Op.ReadOffsets r -> "read-offsets " + r.offsets();
           case Op.Assign a -> "assign " + a.partitions();
           case Op.Fault f -> "fault " + f.name();
+          case Op.TaskQueueSetup t -> "task-queue-setup";
+          case Op.Enqueue e -> "enqueue " + e.task() + " to p" + e.partition() + enqueuedAt(e);
+          case Op.Acquire a -> "acquire of " + a.deliveries().size();
+          case Op.Acknowledge a -> "acknowledge of " + a.acks().size();
+          case Op.DeadLetters d -> "dead-letter read" + (d.complete() ? " (complete)" : "");
+          case Op.WorkerCrash c -> "worker crash (" + c.how() + ")";
         };
     return "%s by process %d at %.3fs".formatted(op, o.process(), o.invoke().timeSeconds());
+  }
+
+  private static String enqueuedAt(Op.Enqueue e) {
+    return e.offset() == null ? "" : " (acked offset " + e.offset() + ")";
   }
 
   private static String ackAt(Op.Send s) {

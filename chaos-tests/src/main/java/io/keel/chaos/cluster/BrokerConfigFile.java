@@ -29,6 +29,14 @@ final class BrokerConfigFile {
     props.put("controller.quorum.voters", String.join(",", voters));
     props.put("fsync", spec.fsync());
     props.put("raft.tick.ms", Long.toString(spec.raftTick().toMillis()));
+    spec.brokerProperties()
+        .forEach(
+            (k, v) -> {
+              if (props.putIfAbsent(k, v) != null) {
+                throw new IllegalArgumentException(
+                    "brokerProperties: '" + k + "' is written by the harness itself");
+              }
+            });
     StringBuilder out = new StringBuilder("# Written by the Keel chaos harness\n");
     props.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
     return out.toString();

@@ -3,6 +3,8 @@ package io.keel.chaos.cluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What cluster to start.
@@ -18,6 +20,8 @@ import java.util.List;
  *     fsync errors can be injected ({@link io.keel.chaos.fs.LazyFs#probe()} must pass)
  * @param writeback on lazy disks, unsynced changes become durable this long after a file was first
  *     dirtied (the kernel flusher); zero: never, the strictest
+ * @param brokerProperties extra broker settings a workload needs (e.g. a short share lock); may not
+ *     override the keys the harness writes itself
  */
 public record ClusterSpec(
     int nodes,
@@ -29,7 +33,8 @@ public record ClusterSpec(
     Duration raftTick,
     Duration readyTimeout,
     boolean lazyDisks,
-    Duration writeback) {
+    Duration writeback,
+    Map<String, String> brokerProperties) {
 
   public static final String BROKER_MAIN = "io.keel.broker.BrokerMain";
 
@@ -44,6 +49,33 @@ public record ClusterSpec(
       throw new IllegalArgumentException("writeback must be >= 0, got " + writeback);
     }
     jvmArgs = List.copyOf(jvmArgs);
+    brokerProperties = Map.copyOf(new TreeMap<>(brokerProperties));
+  }
+
+  /** Without extra broker settings. */
+  public ClusterSpec(
+      int nodes,
+      Path workDir,
+      NetworkMode networkMode,
+      String mainClass,
+      List<String> jvmArgs,
+      String fsync,
+      Duration raftTick,
+      Duration readyTimeout,
+      boolean lazyDisks,
+      Duration writeback) {
+    this(
+        nodes,
+        workDir,
+        networkMode,
+        mainClass,
+        jvmArgs,
+        fsync,
+        raftTick,
+        readyTimeout,
+        lazyDisks,
+        writeback,
+        Map.of());
   }
 
   /** Real brokers with small heaps, fsync always and 50 ms ticks. */

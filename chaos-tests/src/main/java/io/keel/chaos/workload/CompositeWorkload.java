@@ -64,6 +64,24 @@ public final class CompositeWorkload implements Workload {
     return parts.get(0).replicaLogs(dataDirs);
   }
 
+  /** The union; two parts asking different values of one key is a programming error. */
+  @Override
+  public Map<String, String> brokerSettings() {
+    Map<String, String> all = new HashMap<>();
+    for (Workload w : parts) {
+      w.brokerSettings()
+          .forEach(
+              (k, v) -> {
+                String prior = all.putIfAbsent(k, v);
+                if (prior != null && !prior.equals(v)) {
+                  throw new IllegalStateException(
+                      "workloads disagree on broker setting " + k + ": " + prior + " vs " + v);
+                }
+              });
+    }
+    return all;
+  }
+
   @Override
   public List<String> notes() {
     Map<String, Boolean> seen = new HashMap<>();

@@ -7,6 +7,8 @@ import io.keel.client.KeelConsumerConfig;
 import io.keel.client.KeelProducer;
 import io.keel.client.KeelProducerConfig;
 import io.keel.client.Serdes;
+import io.keel.client.share.KeelShareConsumer;
+import io.keel.client.share.KeelShareConsumerConfig;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -55,6 +57,26 @@ final class KeelClients {
     c.put(KeelConsumerConfig.DEFAULT_API_TIMEOUT_MS, Long.toString(API_TIMEOUT_MS));
     return new KeelConsumer<>(
         KeelConsumerConfig.fromMap(c), Serdes.longDeserializer(), Serdes.longDeserializer());
+  }
+
+  /**
+   * A share-group member with explicit acknowledgement (a record not acknowledged stays held until
+   * its lock runs out).
+   *
+   * @param maxPollRecords records per poll (1 to 500)
+   */
+  KeelShareConsumer<Long, Long> shareConsumer(String clientId, String groupId, int maxPollRecords) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("bootstrap.servers", bootstrap);
+    c.put("client.id", clientId);
+    c.put("group.id", groupId);
+    c.put("share.acknowledgement.mode", "explicit");
+    c.put("max.poll.records", Integer.toString(maxPollRecords));
+    c.put("fetch.max.wait.ms", "200");
+    c.put("request.timeout.ms", Integer.toString(REQUEST_TIMEOUT_MS));
+    c.put("retry.backoff.ms", "100");
+    return new KeelShareConsumer<>(
+        KeelShareConsumerConfig.of(c), Serdes.longDeserializer(), Serdes.longDeserializer());
   }
 
   KeelAdmin admin(String clientId) {

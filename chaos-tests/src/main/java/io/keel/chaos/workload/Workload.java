@@ -41,6 +41,11 @@ public interface Workload extends AutoCloseable {
    */
   ReplicaLogs replicaLogs(Map<Integer, Path> dataDirs) throws Exception;
 
+  /** Broker settings the workload needs on every node (e.g. a short share lock). */
+  default Map<String, String> brokerSettings() {
+    return Map.of();
+  }
+
   /** Remarks for the report, e.g. a feature the cluster lacked and how the workload coped. */
   default List<String> notes() {
     return List.of();

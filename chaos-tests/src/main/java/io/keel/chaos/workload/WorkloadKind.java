@@ -13,7 +13,12 @@ public enum WorkloadKind {
   QUEUE("queue"),
   /** Concurrent commits and reads of one group's committed offsets. */
   OFFSETS("offsets"),
-  /** Both at once. */
+  /**
+   * A share-group task queue: producers enqueue unique (some delayed) tasks, a pool of workers
+   * accepts, releases, rejects or abandons them, a reader follows the dead-letter topic.
+   */
+  TASK_QUEUE("task-queue"),
+  /** Queue and offsets at once (not the task queue: its writes would mix in availability). */
   ALL("all");
 
   private final String cliName;

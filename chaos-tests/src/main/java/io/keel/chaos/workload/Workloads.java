@@ -13,6 +13,7 @@ public final class Workloads {
     return switch (kind) {
       case QUEUE -> new QueueWorkload(leaderAcks);
       case OFFSETS -> new OffsetsWorkload();
+      case TASK_QUEUE -> new TaskQueueWorkload(leaderAcks, TaskSabotage.NONE);
       case ALL ->
           new CompositeWorkload(List.of(new QueueWorkload(leaderAcks), new OffsetsWorkload()));
     };

@@ -58,6 +58,7 @@ class OutageAvailabilityTest {
     failSend(h, 2200, 3, "NotLeaderException: node 2 is not the leader");
     failSend(h, 2300, 4, "KeelException: UNKNOWN: node 2 cannot serve this");
     failSend(h, 2400, 5, "GroupException: UNKNOWN_MEMBER_ID");
+    failSend(h, 2500, 8, "KeelTimeoutException[StatusRuntimeException]: no answer in time");
     h.at(9000).fault("rolling-restart", FaultAction.HEAL);
     failSend(h, 9500, 6, "KeelException: after the heal, not counted");
     h.at(9600).send(1, 0, 7, 1);

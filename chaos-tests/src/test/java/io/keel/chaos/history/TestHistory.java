@@ -86,6 +86,53 @@ public final class TestHistory {
     return whole(Event.NEMESIS, f, f, Phase.OK);
   }
 
+  /** The wall clock (epoch ms) this history records at test time {@code ms}. */
+  public static long wallMs(long ms) {
+    return 1_700_000_000_000L + ms;
+  }
+
+  public long nowMs() {
+    return nowMs;
+  }
+
+  public TestHistory taskQueueSetup(String topic, String group, int deliveryLimit) {
+    Op.TaskQueueSetup s = new Op.TaskQueueSetup(topic, group, deliveryLimit, 1_000);
+    return whole(98, s, s, Phase.OK);
+  }
+
+  public TestHistory enqueue(int process, int partition, long task, Long deliverAtMs, long offset) {
+    return whole(
+        process,
+        new Op.Enqueue(partition, task, deliverAtMs, null),
+        new Op.Enqueue(partition, task, deliverAtMs, offset),
+        Phase.OK);
+  }
+
+  public TestHistory enqueueOutcome(int process, int partition, long task, Phase outcome) {
+    Op.Enqueue e = new Op.Enqueue(partition, task, null, null);
+    return whole(process, e, e, outcome);
+  }
+
+  public TestHistory acquire(int process, Delivery... deliveries) {
+    return whole(process, new Op.Acquire(List.of()), new Op.Acquire(List.of(deliveries)), Phase.OK);
+  }
+
+  /** The invocation carries the acks without refusals; an ok completion carries them as given. */
+  public TestHistory acknowledge(int process, Phase outcome, TaskAck... acks) {
+    List<TaskAck> sent = java.util.Arrays.stream(acks).map(a -> a.refusedWith(null)).toList();
+    Op.Acknowledge invoke = new Op.Acknowledge(sent);
+    return whole(
+        process, invoke, outcome == Phase.OK ? new Op.Acknowledge(List.of(acks)) : invoke, outcome);
+  }
+
+  public TestHistory deadLetters(int process, boolean complete, DeadLetter... letters) {
+    return whole(
+        process,
+        new Op.DeadLetters(List.of(), complete),
+        new Op.DeadLetters(List.of(letters), complete),
+        Phase.OK);
+  }
+
   public static Rec rec(int partition, long offset, long value) {
     return new Rec(partition, offset, value);
   }
