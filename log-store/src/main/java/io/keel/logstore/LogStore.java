@@ -5,6 +5,8 @@ import io.keel.raft.RaftStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * there and compacts the Raft log, which drops the segments.
  *
  * <p>Layout of the data directory: {@code keel-store.json} (format marker, checked before anything
- * else is touched) and {@code rocksdb/}. Key and value formats are in docs/format.md.
+ * else is touched), {@code rocksdb/} and {@code segments/<groupId>/} (the entries' frames). Key and
+ * value formats are in docs/format.md.
  */
 public final class LogStore implements DurableStore {
   private static final Logger log = LoggerFactory.getLogger(LogStore.class);
@@ -64,8 +67,23 @@ public final class LogStore implements DurableStore {
     this.groupCommit =
         new GroupCommit(
             () -> {
+              // Segment files first, then the synced index, then the WAL: RocksDB never holds a
+              // synced index over frames that are not durable.
+              List<GroupLog.SyncPoint> points = new ArrayList<>();
+              for (GroupLog g : groups.values()) {
+                points.add(g.syncPoint());
+              }
+              for (GroupLog.SyncPoint p : points) {
+                GroupLog.force(p);
+              }
+              for (GroupLog.SyncPoint p : points) {
+                p.group().recordSynced(p);
+              }
               long covered = rocks.latestSequence();
               rocks.syncWal();
+              for (GroupLog.SyncPoint p : points) {
+                p.group().deleteFiles(p.deletes());
+              }
               // Record what the previous fsync covered: RocksDB may recover the very last write
               // batch to a sequence below the one read here (seen after a range deletion), so
               // the marker trails by one fsync and never exceeds what recovery reaches.
@@ -90,6 +108,7 @@ public final class LogStore implements DurableStore {
     Path dir = config.dataDir();
     boolean created = StoreMarker.checkOrCreate(dir);
     long recorded = SyncedSequence.read(dir);
+    createSegmentsDir(dir);
     Rocks rocks =
         Rocks.open(dir.resolve(StoreMarker.ROCKSDB_DIR), config.writeBufferBytes(), created);
     long recovered = rocks.latestSequence();
@@ -111,6 +130,18 @@ public final class LogStore implements DurableStore {
               + " open a store that lost acknowledged writes");
     }
     return new LogStore(config, clock, rocks, recorded, afterFsync);
+  }
+
+  private static void createSegmentsDir(Path dir) {
+    Path segments = dir.resolve(SegmentFiles.DIR);
+    if (!java.nio.file.Files.isDirectory(segments)) {
+      try {
+        java.nio.file.Files.createDirectories(segments);
+      } catch (java.io.IOException e) {
+        throw SegmentFile.error("create " + segments, e);
+      }
+      SegmentFiles.forceDirectory(dir);
+    }
   }
 
   public LogStoreConfig config() {
@@ -202,6 +233,9 @@ public final class LogStore implements DurableStore {
     } catch (RocksDBException e) {
       throw Rocks.error(rocks.dir, "drop group " + groupId, e);
     }
+    // The drop must be durable before the files go, or a crash would reopen pointers to nothing.
+    rocks.syncWal();
+    (dropped != null ? dropped.files : new SegmentFiles(config.dataDir(), groupId)).deleteAll();
   }
 
   /** The background thread: interval fsyncs (if that is the policy) and synced-sequence records. */
@@ -283,6 +317,7 @@ public final class LogStore implements DurableStore {
       groupCommit.sync();
       recordSynced();
     } finally {
+      closeFiles();
       rocks.close();
     }
   }
@@ -304,6 +339,13 @@ public final class LogStore implements DurableStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closeFiles();
     rocks.close();
+  }
+
+  private void closeFiles() {
+    for (GroupLog g : groups.values()) {
+      g.files.closeAll();
+    }
   }
 }
