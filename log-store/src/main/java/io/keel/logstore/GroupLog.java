@@ -93,14 +93,19 @@ final class GroupLog implements RaftStorage {
   // A term or vote was staged that no fsync has covered yet (see LogStore#sync).
   private boolean voteUnsynced;
 
-  GroupLog(long groupId, Rocks rocks, InstantSource clock, LogStoreConfig config) {
+  GroupLog(
+      long groupId,
+      Rocks rocks,
+      InstantSource clock,
+      LogStoreConfig config,
+      java.util.function.Consumer<Path> afterFsync) {
     Keys.checkGroup(groupId);
     this.groupId = groupId;
     this.rocks = rocks;
     this.clock = clock;
     this.segmentBytes = config.segmentBytes();
     this.segmentAgeMs = config.segmentAge().toMillis();
-    this.files = new SegmentFiles(config.dataDir(), groupId);
+    this.files = new SegmentFiles(config.dataDir(), groupId, afterFsync);
     load();
     new SegmentRecovery(this).run();
     checkCommitBacked("stored");

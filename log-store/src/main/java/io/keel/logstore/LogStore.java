@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class LogStore implements DurableStore {
   private final GroupCommit groupCommit;
   private final DiskSpace space;
   private final Map<Long, GroupLog> groups = new ConcurrentHashMap<>();
+  private final Consumer<Path> afterSegmentFsync;
   private final ScheduledExecutorService background;
   private volatile RuntimeException intervalFailure;
   // Highest RocksDB sequence a completed WAL fsync covered, and the one last recorded on disk.
@@ -56,7 +58,13 @@ public final class LogStore implements DurableStore {
   private boolean closed; // guarded by this
 
   private LogStore(
-      LogStoreConfig config, InstantSource clock, Rocks rocks, long recorded, Runnable afterFsync) {
+      LogStoreConfig config,
+      InstantSource clock,
+      Rocks rocks,
+      long recorded,
+      Runnable afterFsync,
+      Consumer<Path> afterSegmentFsync) {
+    this.afterSegmentFsync = afterSegmentFsync;
     this.config = config;
     this.clock = clock;
     this.rocks = rocks;
@@ -100,11 +108,18 @@ public final class LogStore implements DurableStore {
 
   /** Opens the store with a clock for segment ages (tests roll segments by age with it). */
   public static LogStore open(LogStoreConfig config, InstantSource clock) {
-    return open(config, clock, () -> {});
+    return open(config, clock, () -> {}, file -> {});
   }
 
-  /** Opens the store, running {@code afterFsync} after each WAL fsync (crash tests use it). */
-  static LogStore open(LogStoreConfig config, InstantSource clock, Runnable afterFsync) {
+  /**
+   * Opens the store, running {@code afterFsync} after each WAL fsync and {@code afterSegmentFsync}
+   * after each segment file's fsync (the power-loss harness records what is durable with them).
+   */
+  static LogStore open(
+      LogStoreConfig config,
+      InstantSource clock,
+      Runnable afterFsync,
+      Consumer<Path> afterSegmentFsync) {
     Path dir = config.dataDir();
     boolean created = StoreMarker.checkOrCreate(dir);
     long recorded = SyncedSequence.read(dir);
@@ -129,7 +144,7 @@ public final class LogStore implements DurableStore {
               + " was fsynced: a WAL, SST or MANIFEST file is missing or was cut; refusing to"
               + " open a store that lost acknowledged writes");
     }
-    return new LogStore(config, clock, rocks, recorded, afterFsync);
+    return new LogStore(config, clock, rocks, recorded, afterFsync, afterSegmentFsync);
   }
 
   private static void createSegmentsDir(Path dir) {
@@ -168,7 +183,8 @@ public final class LogStore implements DurableStore {
   }
 
   GroupLog groupLog(long groupId) {
-    return groups.computeIfAbsent(groupId, id -> new GroupLog(id, rocks, clock, config));
+    return groups.computeIfAbsent(
+        groupId, id -> new GroupLog(id, rocks, clock, config, afterSegmentFsync));
   }
 
   Rocks rocks() {
@@ -235,7 +251,10 @@ public final class LogStore implements DurableStore {
     }
     // The drop must be durable before the files go, or a crash would reopen pointers to nothing.
     rocks.syncWal();
-    (dropped != null ? dropped.files : new SegmentFiles(config.dataDir(), groupId)).deleteAll();
+    (dropped != null
+            ? dropped.files
+            : new SegmentFiles(config.dataDir(), groupId, afterSegmentFsync))
+        .deleteAll();
   }
 
   /** The background thread: interval fsyncs (if that is the policy) and synced-sequence records. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -23,9 +24,11 @@ final class SegmentFiles {
   final Path dir;
   private final Map<Long, SegmentFile> open = new ConcurrentHashMap<>();
   private volatile boolean dirDirty;
+  private final Consumer<Path> afterFsync;
 
-  SegmentFiles(Path dataDir, long groupId) {
+  SegmentFiles(Path dataDir, long groupId, Consumer<Path> afterFsync) {
     this.dir = dataDir.resolve(DIR).resolve(Long.toString(groupId));
+    this.afterFsync = afterFsync;
   }
 
   static String name(long fileId) {
@@ -46,7 +49,7 @@ final class SegmentFiles {
     } catch (IOException e) {
       throw SegmentFile.error("create segment directory " + dir, e);
     }
-    SegmentFile f = SegmentFile.open(fileId, path(fileId), true);
+    SegmentFile f = SegmentFile.open(fileId, path(fileId), true, afterFsync);
     open.put(fileId, f);
     dirDirty = true;
     return f;
@@ -58,7 +61,7 @@ final class SegmentFiles {
     if (f != null) {
       return f;
     }
-    return open.computeIfAbsent(fileId, id -> SegmentFile.open(id, path(id), false));
+    return open.computeIfAbsent(fileId, id -> SegmentFile.open(id, path(id), false, afterFsync));
   }
 
   boolean exists(long fileId) {

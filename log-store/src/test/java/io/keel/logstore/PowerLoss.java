@@ -37,7 +37,7 @@ final class PowerLoss {
       recordSynced();
       fsyncs = 0;
     }
-    return LogStore.open(config, InstantSource.system(), this::recordSynced);
+    return LogStore.open(config, InstantSource.system(), this::recordWalSynced, this::recordSynced);
   }
 
   /** Crashes {@code store} and reopens it from what its last fsync made durable. */
@@ -75,14 +75,22 @@ final class PowerLoss {
     return fsyncs;
   }
 
+  /** At open: what is on disk now is what survived. */
   private synchronized void recordSynced() {
+    durableFiles().forEach(this::recordSynced);
+  }
+
+  private synchronized void recordWalSynced() {
     fsyncs++;
-    for (Path wal : durableFiles()) {
-      try {
-        syncedWalBytes.put(wal, Files.size(wal));
-      } catch (IOException e) {
-        // A WAL deleted as obsolete between listing and sizing no longer matters.
-      }
+    durableFiles().stream().filter(p -> p.toString().endsWith(".log")).forEach(this::recordSynced);
+  }
+
+  /** After the store fsynced {@code file} (a WAL after its fsync, a segment file after its own). */
+  private synchronized void recordSynced(Path file) {
+    try {
+      syncedWalBytes.put(file, Files.size(file));
+    } catch (IOException e) {
+      // A file deleted as obsolete between listing and sizing no longer matters.
     }
   }
 
