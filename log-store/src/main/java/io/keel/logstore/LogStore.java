@@ -20,8 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's durable store: every Raft group's log, hard state and snapshot in one RocksDB, so one
- * {@link #sync()} (one WAL fsync) makes the staged writes of all groups durable together.
+ * A node's durable store: every Raft group's entries in its own append-only segment files, and
+ * the hard states, snapshots, entry pointers and indexes of all groups in one RocksDB, so one
+ * {@link #sync()} (the dirty segment files' fsyncs, then one WAL fsync) makes the staged writes of
+ * all groups durable together.
  *
  * <p>Use: {@link #group(long)} is the {@code RaftStorage} a group's {@code RaftNode} runs on (the
  * Ready executor stages into it, then calls {@link #sync()} once for all groups); {@link

@@ -148,7 +148,7 @@ public final class PartitionLog {
     try (Slice offsetsEnd = new Slice(Keys.groupEnd(groupId()));
         ReadOptions indexRead =
             new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(offsetsEnd);
-        // RocksDB verifies its block and blob checksums here too, so a damaged block never
+        // RocksDB verifies its block checksums on the pointers too, so a damaged block never
         // enters the shared block cache unverified; the envelope CRC32C is checked on top.
         ReadOptions logRead = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
         RocksIterator index = rocks.iterator(rocks.offsets, indexRead);
@@ -185,7 +185,7 @@ public final class PartitionLog {
       position(log, v.raftIndex());
       boolean found = group.inGroup(log) && Keys.valueOf(log.key()) == v.raftIndex();
       if (!found) {
-        // An iterator that stopped on a read error (a checksum mismatch, a missing blob file)
+        // An iterator that stopped on a read error (a checksum mismatch, a missing SST)
         // is not the same as an entry that is not there: report what RocksDB said.
         checkLogIterator(log, base, v.raftIndex());
         throw corrupt(base, v.raftIndex(), "the entry is missing from the log");

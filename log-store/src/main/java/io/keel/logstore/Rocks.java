@@ -128,8 +128,8 @@ final class Rocks implements AutoCloseable {
   }
 
   /**
-   * RocksDB opens without a blob file its SSTs point into and fails only when a read reaches it;
-   * one stat per live file at open refuses such a store at once, naming the file.
+   * RocksDB may open without a live file it lists and fail only when a read reaches it; one stat
+   * per live file at open refuses such a store at once, naming the file.
    */
   private void checkLiveFilesExist() throws RocksDBException {
     for (String name : db.getLiveFiles(false).files) {
