@@ -1,7 +1,5 @@
 package io.keel.logstore;
 
-import io.keel.raft.Entry;
-import io.keel.raft.EntryType;
 import io.keel.raft.HardState;
 import io.keel.raft.Membership;
 import java.nio.ByteBuffer;
@@ -10,47 +8,11 @@ import java.util.Set;
 
 /** Value encodings of the Raft column families. All integers big-endian. */
 final class Codec {
-  /** Bytes of an entry value before its data: term u64, type u8. */
-  static final int ENTRY_HEADER_BYTES = 9;
-
-  private static final EntryType[] TYPES = EntryType.values();
-
   private Codec() {}
 
-  static byte[] encodeEntry(Entry e) {
-    byte[] out = new byte[ENTRY_HEADER_BYTES + e.data().length];
-    ByteBuffer.wrap(out).putLong(e.term()).put((byte) e.type().ordinal());
-    System.arraycopy(e.data(), 0, out, ENTRY_HEADER_BYTES, e.data().length);
-    return out;
-  }
-
-  static Entry decodeEntry(long index, byte[] value) {
-    ByteBuffer b = ByteBuffer.wrap(value);
-    long term = b.getLong();
-    int type = b.get();
-    if (type < 0 || type >= TYPES.length) {
-      throw new IllegalStateException("entry " + index + " has unknown type " + type);
-    }
-    byte[] data = new byte[value.length - ENTRY_HEADER_BYTES];
-    System.arraycopy(value, ENTRY_HEADER_BYTES, data, 0, data.length);
-    return new Entry(term, index, TYPES[type], data);
-  }
-
+  /** The term at the start of a {@code raft_log} value (a {@link LogPointer}). */
   static long termOf(byte[] value) {
     return ByteBuffer.wrap(value).getLong(0);
-  }
-
-  static boolean isEnvelopeValue(byte[] value) {
-    return value.length > ENTRY_HEADER_BYTES
-        && value[8] == EntryType.NORMAL.ordinal()
-        && value[ENTRY_HEADER_BYTES] == BatchEnvelope.TYPE;
-  }
-
-  /** The envelope data inside an entry value. */
-  static byte[] envelopeOf(byte[] value) {
-    byte[] data = new byte[value.length - ENTRY_HEADER_BYTES];
-    System.arraycopy(value, ENTRY_HEADER_BYTES, data, 0, data.length);
-    return data;
   }
 
   static byte[] encodeHardState(HardState s) {

@@ -7,6 +7,7 @@ import io.keel.raft.HardState;
 import io.keel.raft.Membership;
 import io.keel.raft.RaftStorage;
 import io.keel.raft.Snapshot;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,11 +22,24 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One group's Raft storage in the node's RocksDB, plus the offset bookkeeping of the partition it
- * may hold. The in-memory fields mirror the database; after a failed write they are reloaded from
- * it.
+ * One group's Raft storage, plus the offset bookkeeping of the partition it may hold. Each entry is
+ * written once, as a frame appended to the group's active segment file ({@link SegmentFiles}); the
+ * node's RocksDB holds a {@link LogPointer} per entry, the hard state, the snapshot, the indexes
+ * and the segment table. The in-memory fields mirror the database; after a failed write they are
+ * reloaded from it.
+ *
+ * <p>Durability order (see {@link LogStore#sync}): the frames are in the page cache when {@link
+ * #append} returns and their pointers are written to RocksDB at once (not fsynced); a sync fsyncs
+ * the dirty segment files first, then records {@code SYNCED_INDEX} (every frame up to it is
+ * durable) and fsyncs the WAL. So RocksDB may recover pointers past {@code SYNCED_INDEX} whose
+ * frames did not reach the disk: on open those are verified and, from the first one missing or
+ * torn, dropped (never anything at or below {@code SYNCED_INDEX}, whose damage refuses the open).
+ * Frames are never overwritten: a truncated suffix stays in its file as dead bytes and new entries
+ * follow it, so a pointer that survives a crash always finds the bytes it was written with.
  *
  * <p>One Ready, one atomic write: {@link #setHardState} and {@link #applySnapshot} only stage into
  * an open WriteBatch; {@link #append} adds the entries (and the truncation of an overwritten
@@ -42,11 +56,16 @@ final class GroupLog implements RaftStorage {
   private static final long SNAPSHOT_META = 2;
   private static final long SNAPSHOT_DATA = 3;
   private static final long OFFSET_FLOOR = 4;
+  private static final long SYNCED_INDEX = 5;
+  private static final Logger log = LoggerFactory.getLogger(GroupLog.class);
+  private static final EntryType[] TYPES = EntryType.values();
+  // What Entry#sizeBytes adds to the data length.
+  private static final long ENTRY_OVERHEAD_BYTES = 24;
   private static final Membership NO_MEMBERS = new Membership(Set.of(), Set.of());
-  private static final long KEY_BYTES = Keys.BYTES;
 
   final long groupId;
   final Rocks rocks;
+  final SegmentFiles files;
   private final InstantSource clock;
   private final long segmentBytes;
   private final long segmentAgeMs;
@@ -61,24 +80,44 @@ final class GroupLog implements RaftStorage {
   private long maxIndexedTimestamp;
   private final TreeMap<Long, SegmentMeta> segments = new TreeMap<>();
   private boolean dropped;
+  // Every frame of an entry <= syncedIndex is durable (mirror of SYNCED_INDEX).
+  private long syncedIndex;
+  // Bumped by every truncation of the suffix, so a sync started before one never records its index.
+  private long truncations;
+  private long nextFileId;
+  // Files no segment points to any more; deleted once that is durable.
+  private final List<Long> pendingDeletes = new ArrayList<>();
   // The staged, not yet written part of the current Ready; null when nothing is open. Its puts
   // were computed against the database as it was before the batch, which is what they need.
   private WriteBatch open;
   // A term or vote was staged that no fsync has covered yet (see LogStore#sync).
   private boolean voteUnsynced;
 
-  GroupLog(long groupId, Rocks rocks, InstantSource clock, LogStoreConfig config) {
+  GroupLog(
+      long groupId,
+      Rocks rocks,
+      InstantSource clock,
+      LogStoreConfig config,
+      java.util.function.Consumer<Path> afterFsync) {
     Keys.checkGroup(groupId);
     this.groupId = groupId;
     this.rocks = rocks;
     this.clock = clock;
     this.segmentBytes = config.segmentBytes();
     this.segmentAgeMs = config.segmentAge().toMillis();
-    reload();
+    this.files = new SegmentFiles(config.dataDir(), groupId, afterFsync);
+    load();
+    new SegmentRecovery(this).run();
+    checkCommitBacked("stored");
   }
 
   /** Rebuilds the in-memory mirror from the database. */
   private void reload() {
+    load();
+    checkCommitBacked("stored");
+  }
+
+  private void load() {
     byte[] hs = rocks.get(rocks.state, Keys.of(groupId, HARD_STATE));
     hardState = hs == null ? HardState.EMPTY : Codec.decodeHardState(hs);
     byte[] meta = rocks.get(rocks.state, Keys.of(groupId, SNAPSHOT_META));
@@ -101,7 +140,14 @@ final class GroupLog implements RaftStorage {
     }
     logStartOffset = firstKeyValue(rocks.offsets).orElse(nextOffset);
     maxIndexedTimestamp = lastKey(rocks.times).map(Keys::timestampOf).orElse(Long.MIN_VALUE);
-    checkCommitBacked("stored");
+    byte[] synced = rocks.get(rocks.state, Keys.of(groupId, SYNCED_INDEX));
+    syncedIndex = synced == null ? 0 : Codec.decodeLong(synced);
+    pendingDeletes.clear();
+    long maxId = segments.values().stream().mapToLong(SegmentMeta::fileId).max().orElse(0);
+    for (long id : files.onDisk()) {
+      maxId = Math.max(maxId, id);
+    }
+    nextFileId = maxId + 1;
   }
 
   /** A commit index beyond the log means the log lost entries it once held: never serve it. */
@@ -180,13 +226,15 @@ final class GroupLog implements RaftStorage {
         ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
         RocksIterator it = rocks.iterator(rocks.log, ro)) {
       for (it.seek(Keys.of(groupId, lo)); it.isValid(); it.next()) {
-        Entry e = Codec.decodeEntry(Keys.valueOf(it.key()), it.value());
-        Checks.state(e.index() == lo + out.size(), "group %s: gap before %s", groupId, e.index());
-        verifyEnvelope(e);
-        bytes += e.sizeBytes();
+        long index = Keys.valueOf(it.key());
+        Checks.state(index == lo + out.size(), "group %s: gap before %s", groupId, index);
+        LogPointer p = LogPointer.decode(it.value());
+        bytes += p.length() - SegmentFrame.HEADER_BYTES + ENTRY_OVERHEAD_BYTES;
         if (!out.isEmpty() && bytes > maxBytes) {
           break;
         }
+        Entry e = readEntry(index, p);
+        verifyEnvelope(e);
         out.add(e);
       }
       try {
@@ -288,7 +336,7 @@ final class GroupLog implements RaftStorage {
           if (keepsSuffix) {
             dropPrefix(snapshot.index(), wb);
           } else {
-            wipeLog(wb);
+            wipeLog(snapshot.index(), wb);
             lastIndex = snapshot.index();
           }
           snapshotMeta =
@@ -324,6 +372,155 @@ final class GroupLog implements RaftStorage {
           snapshotMeta =
               new Codec.SnapshotMeta(snapshot.index(), snapshot.term(), snapshot.membership());
         });
+    if (!pendingDeletes.isEmpty()) {
+      // Retention frees the disk now, whatever the fsync policy: one WAL fsync makes the removal
+      // of the segments durable, then their files can go.
+      rocks.syncWal();
+      deleteFiles(takePendingDeletes());
+    }
+  }
+
+  // ---- segment files ----
+
+  /** Entry {@code index} read from its frame, CRC verified. */
+  private Entry readEntry(long index, LogPointer p) {
+    FrameRead r = readFrame(index, p);
+    if (r.problem() != null) {
+      throw new StoreDamagedException(
+          "failed to read raft index " + index + " of group " + groupId + ": " + r.problem());
+    }
+    int data = r.frame().length - SegmentFrame.HEADER_BYTES;
+    byte[] out = new byte[data];
+    System.arraycopy(r.frame(), SegmentFrame.HEADER_BYTES, out, 0, data);
+    if (p.type() < 0 || p.type() >= TYPES.length) {
+      throw new StoreDamagedException(
+          "group " + groupId + ": raft index " + index + " has unknown entry type " + p.type());
+    }
+    return new Entry(p.term(), index, TYPES[p.type()], out);
+  }
+
+  /** The bytes of a frame and what is wrong with them, if anything ({@code problem} null). */
+  record FrameRead(byte[] frame, String problem) {}
+
+  /**
+   * Reads the frame {@code p} points to and verifies its length, CRC32C, index and term. Safe
+   * without the lock (positional reads on a shared channel).
+   */
+  FrameRead readFrame(long index, LogPointer p) {
+    Path path = files.path(p.fileId());
+    byte[] frame = new byte[p.length()];
+    int read;
+    try {
+      read = files.get(p.fileId()).read(p.position(), frame);
+    } catch (StoreDamagedException e) {
+      return new FrameRead(frame, e.getMessage());
+    }
+    Optional<String> problem = SegmentFrame.problem(frame, read, index, p.term());
+    return new FrameRead(
+        frame,
+        problem
+            .map(w -> "segment file " + path + " at byte " + p.position() + ": " + w)
+            .orElse(null));
+  }
+
+  /** The pointer of entry {@code index}, which must be in the log. */
+  LogPointer pointer(long index) {
+    byte[] value = rocks.get(rocks.log, Keys.of(groupId, index));
+    if (value == null) {
+      throw new StoreDamagedException(
+          "group " + groupId + ": raft index " + index + " is missing from " + rocks.dir);
+    }
+    return LogPointer.decode(value);
+  }
+
+  /**
+   * What one fsync covers for this group: its files with unsynced appends and the last index whose
+   * frame they hold (not advanced while a staged Ready is unwritten), plus files to delete after
+   * the WAL fsync that makes their removal durable.
+   */
+  record SyncPoint(
+      GroupLog group, List<SegmentFile> dirty, long index, long truncations, List<Long> deletes) {}
+
+  synchronized SyncPoint syncPoint() {
+    boolean settled = open == null && !dropped;
+    return new SyncPoint(
+        this,
+        files.dirty(),
+        settled ? lastIndex : syncedIndex,
+        truncations,
+        settled ? takePendingDeletes() : List.of());
+  }
+
+  /** Fsyncs the point's files and the directory (outside the lock: appends may go on). */
+  static void force(SyncPoint p) {
+    for (SegmentFile f : p.dirty()) {
+      f.force();
+    }
+    p.group().files.forceDir();
+  }
+
+  /**
+   * Records that every frame up to the point's index is durable, unless the suffix was truncated
+   * since the point was taken (its index may then name entries appended after the fsync).
+   */
+  synchronized void recordSynced(SyncPoint p) {
+    if (dropped || p.truncations() != truncations || p.index() <= syncedIndex) {
+      return;
+    }
+    try (WriteBatch wb = new WriteBatch()) {
+      wb.put(rocks.state, Keys.of(groupId, SYNCED_INDEX), Codec.encodeLong(p.index()));
+      rocks.write(wb, "record the synced index of group " + groupId);
+      syncedIndex = p.index();
+    } catch (RocksDBException e) {
+      throw Rocks.error(rocks.dir, "record the synced index of group " + groupId, e);
+    }
+  }
+
+  private List<Long> takePendingDeletes() {
+    List<Long> out = List.copyOf(pendingDeletes);
+    pendingDeletes.clear();
+    return out;
+  }
+
+  void deleteFiles(List<Long> ids) {
+    for (long id : ids) {
+      files.delete(id);
+    }
+  }
+
+  long syncedIndex() {
+    return syncedIndex;
+  }
+
+  void putSyncedIndex(WriteBatch wb, long index) throws RocksDBException {
+    wb.put(rocks.state, Keys.of(groupId, SYNCED_INDEX), Codec.encodeLong(index));
+    syncedIndex = index;
+  }
+
+  HardState storedHardState() {
+    return hardState;
+  }
+
+  void putHardState(WriteBatch wb, HardState state) throws RocksDBException {
+    wb.put(rocks.state, Keys.of(groupId, HARD_STATE), Codec.encodeHardState(state));
+    hardState = state;
+  }
+
+  long storedLastIndex() {
+    return lastIndex;
+  }
+
+  long storedFirstIndex() {
+    return snapshotMeta.index() + 1;
+  }
+
+  TreeMap<Long, SegmentMeta> segmentTable() {
+    return segments;
+  }
+
+  /** Removes entries {@code >= first} (recovery: a tail whose frames never reached the disk). */
+  void truncateForRecovery(long first, WriteBatch wb) throws RocksDBException {
+    truncateFrom(first, wb);
   }
 
   // ---- partition view support ----
@@ -392,14 +589,24 @@ final class GroupLog implements RaftStorage {
 
   /** Stages one entry; returns the key of the segment it went into. */
   private long stage(Entry e, WriteBatch wb) throws RocksDBException {
-    byte[] value = Codec.encodeEntry(e);
-    wb.put(rocks.log, Keys.of(groupId, e.index()), value);
     BatchEnvelope.Header batch = null;
     if (e.type() == EntryType.NORMAL && BatchEnvelope.isEnvelope(e.data())) {
       batch = indexBatch(e, wb);
     }
     SegmentMeta active = activeSegmentFor(e.index());
-    SegmentMeta grown = active.plus(e.index(), value.length + KEY_BYTES, batch);
+    SegmentFile file = files.get(active.fileId());
+    long position = file.append(SegmentFrame.header(e), e.data());
+    int length = SegmentFrame.frameBytes(e);
+    LogPointer p =
+        new LogPointer(
+            e.term(),
+            e.type().ordinal(),
+            file.id,
+            position,
+            length,
+            batch == null ? -1 : batch.baseOffset());
+    wb.put(rocks.log, Keys.of(groupId, e.index()), p.encode());
+    SegmentMeta grown = active.plus(e.index(), length, batch);
     segments.put(grown.firstIndex(), grown);
     lastIndex = e.index();
     return grown.firstIndex();
@@ -443,7 +650,9 @@ final class GroupLog implements RaftStorage {
         return s;
       }
     }
-    SegmentMeta fresh = SegmentMeta.start(index, nextOffset, nowMs);
+    long fileId = nextFileId++;
+    files.create(fileId);
+    SegmentMeta fresh = SegmentMeta.start(index, nextOffset, nowMs, fileId);
     segments.put(fresh.firstIndex(), fresh);
     return fresh;
   }
@@ -470,6 +679,11 @@ final class GroupLog implements RaftStorage {
     for (SegmentMeta s : List.copyOf(segments.tailMap(first, true).values())) {
       wb.delete(rocks.segments, Keys.of(groupId, s.firstIndex()));
       segments.remove(s.firstIndex());
+      pendingDeletes.add(s.fileId());
+    }
+    truncations++;
+    if (syncedIndex >= first) {
+      putSyncedIndex(wb, first - 1);
     }
     if (containing != null) {
       long end = Math.min(removed.firstOffset().orElse(Long.MAX_VALUE), containing.endOffset());
@@ -481,7 +695,8 @@ final class GroupLog implements RaftStorage {
               end,
               containing.bytes() - removed.bytesInContaining(),
               containing.createdMs(),
-              containing.maxTimestamp());
+              containing.maxTimestamp(),
+              containing.fileId());
       segments.put(cut.firstIndex(), cut);
       putSegment(wb, cut);
     }
@@ -509,13 +724,12 @@ final class GroupLog implements RaftStorage {
         if (firstOffset.isPresent() && Keys.valueOf(it.key()) > last) {
           break;
         }
-        byte[] value = it.value();
+        LogPointer p = LogPointer.decode(it.value());
         if (Keys.valueOf(it.key()) <= last) {
-          bytes += value.length + KEY_BYTES;
+          bytes += p.length();
         }
-        if (firstOffset.isEmpty() && Codec.isEnvelopeValue(value)) {
-          firstOffset =
-              Optional.of(BatchEnvelope.headerAt(value, Codec.ENTRY_HEADER_BYTES).baseOffset());
+        if (firstOffset.isEmpty() && p.isBatch()) {
+          firstOffset = Optional.of(p.baseOffset());
         }
       }
       checkIterator(it);
@@ -555,6 +769,8 @@ final class GroupLog implements RaftStorage {
         SegmentMeta rest = trimmedSegment(s, index, newStart);
         segments.put(rest.firstIndex(), rest);
         putSegment(wb, rest);
+      } else {
+        pendingDeletes.add(s.fileId());
       }
     }
     wb.deleteRange(rocks.offsets, Keys.groupStart(groupId), Keys.of(groupId, newStart));
@@ -570,7 +786,7 @@ final class GroupLog implements RaftStorage {
         ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
         RocksIterator it = rocks.iterator(rocks.log, ro)) {
       for (it.seek(Keys.of(groupId, s.firstIndex())); it.isValid(); it.next()) {
-        removedBytes += it.value().length + KEY_BYTES;
+        removedBytes += LogPointer.decode(it.value()).length();
       }
       checkIterator(it);
     }
@@ -582,7 +798,8 @@ final class GroupLog implements RaftStorage {
         s.endOffset(),
         s.bytes() - removedBytes,
         s.createdMs(),
-        s.maxTimestamp());
+        s.maxTimestamp(),
+        s.fileId());
   }
 
   /** Offset of the first batch at a Raft index after {@code index}, or the next offset. */
@@ -598,9 +815,9 @@ final class GroupLog implements RaftStorage {
           ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
           RocksIterator it = rocks.iterator(rocks.log, ro)) {
         for (it.seek(Keys.of(groupId, index + 1)); it.isValid(); it.next()) {
-          byte[] value = it.value();
-          if (Codec.isEnvelopeValue(value)) {
-            return BatchEnvelope.headerAt(value, Codec.ENTRY_HEADER_BYTES).baseOffset();
+          LogPointer p = LogPointer.decode(it.value());
+          if (p.isBatch()) {
+            return p.baseOffset();
           }
         }
         checkIterator(it);
@@ -634,7 +851,14 @@ final class GroupLog implements RaftStorage {
     }
   }
 
-  private void wipeLog(WriteBatch wb) throws RocksDBException {
+  private void wipeLog(long snapshotIndex, WriteBatch wb) throws RocksDBException {
+    for (SegmentMeta s : segments.values()) {
+      pendingDeletes.add(s.fileId());
+    }
+    truncations++;
+    if (syncedIndex > snapshotIndex) {
+      putSyncedIndex(wb, snapshotIndex);
+    }
     byte[] start = Keys.groupStart(groupId);
     byte[] end = Keys.groupEnd(groupId);
     wb.deleteRange(rocks.log, start, end);

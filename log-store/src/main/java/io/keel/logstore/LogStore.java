@@ -5,20 +5,25 @@ import io.keel.raft.RaftStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's durable store: every Raft group's log, hard state and snapshot in one RocksDB, so one
- * {@link #sync()} (one WAL fsync) makes the staged writes of all groups durable together.
+ * A node's durable store: every Raft group's entries in its own append-only segment files, and
+ * the hard states, snapshots, entry pointers and indexes of all groups in one RocksDB, so one
+ * {@link #sync()} (the dirty segment files' fsyncs, then one WAL fsync) makes the staged writes of
+ * all groups durable together.
  *
  * <p>Use: {@link #group(long)} is the {@code RaftStorage} a group's {@code RaftNode} runs on (the
  * Ready executor stages into it, then calls {@link #sync()} once for all groups); {@link
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * there and compacts the Raft log, which drops the segments.
  *
  * <p>Layout of the data directory: {@code keel-store.json} (format marker, checked before anything
- * else is touched) and {@code rocksdb/}. Key and value formats are in docs/format.md.
+ * else is touched), {@code rocksdb/} and {@code segments/<groupId>/} (the entries' frames). Key and
+ * value formats are in docs/format.md.
  */
 public final class LogStore implements DurableStore {
   private static final Logger log = LoggerFactory.getLogger(LogStore.class);
@@ -41,6 +47,7 @@ public final class LogStore implements DurableStore {
   private final GroupCommit groupCommit;
   private final DiskSpace space;
   private final Map<Long, GroupLog> groups = new ConcurrentHashMap<>();
+  private final Consumer<Path> afterSegmentFsync;
   private final ScheduledExecutorService background;
   private volatile RuntimeException intervalFailure;
   // Highest RocksDB sequence a completed WAL fsync covered, and the one last recorded on disk.
@@ -53,7 +60,13 @@ public final class LogStore implements DurableStore {
   private boolean closed; // guarded by this
 
   private LogStore(
-      LogStoreConfig config, InstantSource clock, Rocks rocks, long recorded, Runnable afterFsync) {
+      LogStoreConfig config,
+      InstantSource clock,
+      Rocks rocks,
+      long recorded,
+      Runnable afterFsync,
+      Consumer<Path> afterSegmentFsync) {
+    this.afterSegmentFsync = afterSegmentFsync;
     this.config = config;
     this.clock = clock;
     this.rocks = rocks;
@@ -64,8 +77,23 @@ public final class LogStore implements DurableStore {
     this.groupCommit =
         new GroupCommit(
             () -> {
+              // Segment files first, then the synced index, then the WAL: RocksDB never holds a
+              // synced index over frames that are not durable.
+              List<GroupLog.SyncPoint> points = new ArrayList<>();
+              for (GroupLog g : groups.values()) {
+                points.add(g.syncPoint());
+              }
+              for (GroupLog.SyncPoint p : points) {
+                GroupLog.force(p);
+              }
+              for (GroupLog.SyncPoint p : points) {
+                p.group().recordSynced(p);
+              }
               long covered = rocks.latestSequence();
               rocks.syncWal();
+              for (GroupLog.SyncPoint p : points) {
+                p.group().deleteFiles(p.deletes());
+              }
               // Record what the previous fsync covered: RocksDB may recover the very last write
               // batch to a sequence below the one read here (seen after a range deletion), so
               // the marker trails by one fsync and never exceeds what recovery reaches.
@@ -82,14 +110,22 @@ public final class LogStore implements DurableStore {
 
   /** Opens the store with a clock for segment ages (tests roll segments by age with it). */
   public static LogStore open(LogStoreConfig config, InstantSource clock) {
-    return open(config, clock, () -> {});
+    return open(config, clock, () -> {}, file -> {});
   }
 
-  /** Opens the store, running {@code afterFsync} after each WAL fsync (crash tests use it). */
-  static LogStore open(LogStoreConfig config, InstantSource clock, Runnable afterFsync) {
+  /**
+   * Opens the store, running {@code afterFsync} after each WAL fsync and {@code afterSegmentFsync}
+   * after each segment file's fsync (the power-loss harness records what is durable with them).
+   */
+  static LogStore open(
+      LogStoreConfig config,
+      InstantSource clock,
+      Runnable afterFsync,
+      Consumer<Path> afterSegmentFsync) {
     Path dir = config.dataDir();
     boolean created = StoreMarker.checkOrCreate(dir);
     long recorded = SyncedSequence.read(dir);
+    createSegmentsDir(dir);
     Rocks rocks =
         Rocks.open(dir.resolve(StoreMarker.ROCKSDB_DIR), config.writeBufferBytes(), created);
     long recovered = rocks.latestSequence();
@@ -110,7 +146,19 @@ public final class LogStore implements DurableStore {
               + " was fsynced: a WAL, SST or MANIFEST file is missing or was cut; refusing to"
               + " open a store that lost acknowledged writes");
     }
-    return new LogStore(config, clock, rocks, recorded, afterFsync);
+    return new LogStore(config, clock, rocks, recorded, afterFsync, afterSegmentFsync);
+  }
+
+  private static void createSegmentsDir(Path dir) {
+    Path segments = dir.resolve(SegmentFiles.DIR);
+    if (!java.nio.file.Files.isDirectory(segments)) {
+      try {
+        java.nio.file.Files.createDirectories(segments);
+      } catch (java.io.IOException e) {
+        throw SegmentFile.error("create " + segments, e);
+      }
+      SegmentFiles.forceDirectory(dir);
+    }
   }
 
   public LogStoreConfig config() {
@@ -137,7 +185,8 @@ public final class LogStore implements DurableStore {
   }
 
   GroupLog groupLog(long groupId) {
-    return groups.computeIfAbsent(groupId, id -> new GroupLog(id, rocks, clock, config));
+    return groups.computeIfAbsent(
+        groupId, id -> new GroupLog(id, rocks, clock, config, afterSegmentFsync));
   }
 
   Rocks rocks() {
@@ -202,6 +251,12 @@ public final class LogStore implements DurableStore {
     } catch (RocksDBException e) {
       throw Rocks.error(rocks.dir, "drop group " + groupId, e);
     }
+    // The drop must be durable before the files go, or a crash would reopen pointers to nothing.
+    rocks.syncWal();
+    (dropped != null
+            ? dropped.files
+            : new SegmentFiles(config.dataDir(), groupId, afterSegmentFsync))
+        .deleteAll();
   }
 
   /** The background thread: interval fsyncs (if that is the policy) and synced-sequence records. */
@@ -283,6 +338,7 @@ public final class LogStore implements DurableStore {
       groupCommit.sync();
       recordSynced();
     } finally {
+      closeFiles();
       rocks.close();
     }
   }
@@ -304,6 +360,13 @@ public final class LogStore implements DurableStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closeFiles();
     rocks.close();
+  }
+
+  private void closeFiles() {
+    for (GroupLog g : groups.values()) {
+      g.files.closeAll();
+    }
   }
 }

@@ -13,8 +13,9 @@ import org.rocksdb.Slice;
 /**
  * The offset view of one group's log: record batches addressed by offset. Offsets are assigned by
  * the leader when it proposes; the store indexes each envelope's base offset when it stages the
- * entry, and every lookup is a RocksDB seek on that index (logarithmic). Safe for concurrent
- * readers; each read sees one consistent RocksDB snapshot.
+ * entry, and every lookup is a RocksDB seek on that index (logarithmic), then one positional read
+ * of the frame in its segment file, CRC32C verified. Safe for concurrent readers; each read sees
+ * one consistent RocksDB snapshot of the indexes.
  */
 public final class PartitionLog {
   /** Entries stepped over with next() before a seek is cheaper (non-batch entries between). */
@@ -103,6 +104,10 @@ public final class PartitionLog {
         return List.of();
       }
       return collect(snapshot, first.getAsLong(), maxRaftIndexInclusive, maxBytes);
+    } catch (CorruptBatchException | StorageException e) {
+      // Retention may have deleted the segment file this read's snapshot still pointed into.
+      checkRange(fromOffset);
+      throw e;
     } finally {
       rocks.db.releaseSnapshot(snapshot);
     }
@@ -143,7 +148,7 @@ public final class PartitionLog {
     try (Slice offsetsEnd = new Slice(Keys.groupEnd(groupId()));
         ReadOptions indexRead =
             new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(offsetsEnd);
-        // RocksDB verifies its block and blob checksums here too, so a damaged block never
+        // RocksDB verifies its block checksums on the pointers too, so a damaged block never
         // enters the shared block cache unverified; the envelope CRC32C is checked on top.
         ReadOptions logRead = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
         RocksIterator index = rocks.iterator(rocks.offsets, indexRead);
@@ -180,18 +185,22 @@ public final class PartitionLog {
       position(log, v.raftIndex());
       boolean found = group.inGroup(log) && Keys.valueOf(log.key()) == v.raftIndex();
       if (!found) {
-        // An iterator that stopped on a read error (a checksum mismatch, a missing blob file)
+        // An iterator that stopped on a read error (a checksum mismatch, a missing SST)
         // is not the same as an entry that is not there: report what RocksDB said.
         checkLogIterator(log, base, v.raftIndex());
         throw corrupt(base, v.raftIndex(), "the entry is missing from the log");
       }
-      byte[] value = log.value();
+      LogPointer p = LogPointer.decode(log.value());
       checkLogIterator(log, base, v.raftIndex());
-      long batchBytes = value.length - Codec.ENTRY_HEADER_BYTES - BatchEnvelope.HEADER_BYTES;
+      long batchBytes = p.length() - SegmentFrame.HEADER_BYTES - BatchEnvelope.HEADER_BYTES;
       if (!out.isEmpty() && bytes + batchBytes > maxBytes) {
         break;
       }
-      StoredBatch b = verified(base, v, value);
+      GroupLog.FrameRead frame = group.readFrame(v.raftIndex(), p);
+      if (frame.problem() != null) {
+        throw corrupt(base, v.raftIndex(), frame.problem());
+      }
+      StoredBatch b = verified(base, v, p, frame.frame());
       out.add(b);
       bytes += b.sizeBytes();
       expected = b.nextOffset();
@@ -222,11 +231,15 @@ public final class PartitionLog {
     log.seek(Keys.of(groupId(), raftIndex));
   }
 
-  private StoredBatch verified(long base, Codec.IndexValue v, byte[] value) {
-    if (!Codec.isEnvelopeValue(value)) {
+  private StoredBatch verified(long base, Codec.IndexValue v, LogPointer p, byte[] value) {
+    int at = SegmentFrame.HEADER_BYTES;
+    boolean envelope =
+        p.type() == io.keel.raft.EntryType.NORMAL.ordinal()
+            && value.length > at
+            && value[at] == BatchEnvelope.TYPE;
+    if (!envelope) {
       throw corrupt(base, v.raftIndex(), "the entry is not a record-batch envelope");
     }
-    int at = Codec.ENTRY_HEADER_BYTES;
     Optional<String> problem = BatchEnvelope.verifyAt(value, at);
     if (problem.isPresent()) {
       throw corrupt(base, v.raftIndex(), problem.get());
@@ -245,7 +258,7 @@ public final class PartitionLog {
               + "+"
               + v.recordCount());
     }
-    // A view of the value RocksDB returned, not a copy: the fetch path wraps it for the wire.
+    // A view of the frame as read from the segment file, not a copy: the fetch path wraps it.
     int batchAt = at + BatchEnvelope.HEADER_BYTES;
     ByteBuffer batch = ByteBuffer.wrap(value, batchAt, value.length - batchAt).slice();
     return new StoredBatch(base, h.recordCount(), h.maxTimestamp(), v.raftIndex(), batch);

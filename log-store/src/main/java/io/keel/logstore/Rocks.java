@@ -28,11 +28,9 @@ import org.rocksdb.WriteOptions;
  * work that durability never waits for; recovery replays the WAL ({@code kPointInTimeRecovery}
  * stops at the first torn record, so a crash leaves a prefix of whole batches).
  *
- * <p>Tuning for an append-mostly log: the {@code raft_log} family keeps values of 1 KiB or more in
- * blob files (BlobDB), so compaction moves only keys and blob references and never rewrites record
- * bytes; whole segments are removed with range deletions, which turn whole blob files into garbage
- * that blob GC drops. Record batches are compressed by producers, so the log family stores them
- * uncompressed. Level compaction with dynamic level sizes keeps the small index families compact.
+ * <p>The entries themselves are in segment files ({@link SegmentFiles}); the {@code raft_log}
+ * family holds one 37-byte {@link LogPointer} per entry, so every family is small and level
+ * compaction with dynamic level sizes keeps them compact.
  */
 final class Rocks implements AutoCloseable {
   static final String LOG = "raft_log";
@@ -42,8 +40,6 @@ final class Rocks implements AutoCloseable {
   static final String SEGMENTS = "segments";
 
   private static final long SMALL_FAMILY_BUFFER_BYTES = 8L << 20;
-  private static final long MIN_BLOB_BYTES = 1024;
-  private static final long BLOB_FILE_BYTES = 256L << 20;
   private static final byte[] PROBE_KEY = "keel-write-probe".getBytes();
 
   static {
@@ -132,8 +128,8 @@ final class Rocks implements AutoCloseable {
   }
 
   /**
-   * RocksDB opens without a blob file its SSTs point into and fails only when a read reaches it;
-   * one stat per live file at open refuses such a store at once, naming the file.
+   * RocksDB may open without a live file it lists and fail only when a read reaches it; one stat
+   * per live file at open refuses such a store at once, naming the file.
    */
   private void checkLiveFilesExist() throws RocksDBException {
     for (String name : db.getLiveFiles(false).files) {
@@ -188,14 +184,8 @@ final class Rocks implements AutoCloseable {
     return new ColumnFamilyOptions()
         .setWriteBufferSize(writeBufferBytes)
         .setMaxWriteBufferNumber(3)
-        .setCompressionType(CompressionType.NO_COMPRESSION)
-        .setLevelCompactionDynamicLevelBytes(true)
-        .setEnableBlobFiles(true)
-        .setMinBlobSize(MIN_BLOB_BYTES)
-        .setBlobFileSize(BLOB_FILE_BYTES)
-        .setBlobCompressionType(CompressionType.NO_COMPRESSION)
-        .setEnableBlobGarbageCollection(true)
-        .setBlobGarbageCollectionAgeCutoff(0.25);
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setLevelCompactionDynamicLevelBytes(true);
   }
 
   private static ColumnFamilyOptions smallFamilyOptions() {

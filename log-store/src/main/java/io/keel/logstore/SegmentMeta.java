@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
  * @param bytes entry bytes (headers and data) in the segment
  * @param createdMs wall-clock time the segment was started, for age-based rolling
  * @param maxTimestamp largest batch timestamp, or {@link Long#MIN_VALUE} when it has no batch
+ * @param fileId the segment file holding the entries' frames ({@link SegmentFiles#name}); a segment
+ *     trimmed by a snapshot keeps its file, whose frames before {@code firstIndex} are dead
  */
 record SegmentMeta(
     long firstIndex,
@@ -21,12 +23,13 @@ record SegmentMeta(
     long endOffset,
     long bytes,
     long createdMs,
-    long maxTimestamp) {
+    long maxTimestamp,
+    long fileId) {
 
-  static final int VALUE_BYTES = 8 * 6;
+  static final int VALUE_BYTES = 8 * 7;
 
-  static SegmentMeta start(long index, long offset, long nowMs) {
-    return new SegmentMeta(index, index - 1, offset, offset, 0, nowMs, Long.MIN_VALUE);
+  static SegmentMeta start(long index, long offset, long nowMs, long fileId) {
+    return new SegmentMeta(index, index - 1, offset, offset, 0, nowMs, Long.MIN_VALUE, fileId);
   }
 
   boolean hasBatches() {
@@ -36,7 +39,14 @@ record SegmentMeta(
   SegmentMeta plus(long index, long entryBytes, BatchEnvelope.Header batch) {
     if (batch == null) {
       return new SegmentMeta(
-          firstIndex, index, baseOffset, endOffset, bytes + entryBytes, createdMs, maxTimestamp);
+          firstIndex,
+          index,
+          baseOffset,
+          endOffset,
+          bytes + entryBytes,
+          createdMs,
+          maxTimestamp,
+          fileId);
     }
     long base = hasBatches() ? baseOffset : batch.baseOffset();
     return new SegmentMeta(
@@ -46,7 +56,8 @@ record SegmentMeta(
         batch.nextOffset(),
         bytes + entryBytes,
         createdMs,
-        Math.max(maxTimestamp, batch.maxTimestamp()));
+        Math.max(maxTimestamp, batch.maxTimestamp()),
+        fileId);
   }
 
   byte[] encodeValue() {
@@ -57,6 +68,7 @@ record SegmentMeta(
         .putLong(bytes)
         .putLong(createdMs)
         .putLong(maxTimestamp)
+        .putLong(fileId)
         .array();
   }
 
@@ -64,6 +76,7 @@ record SegmentMeta(
     ByteBuffer b = ByteBuffer.wrap(value);
     return new SegmentMeta(
         Keys.valueOf(key),
+        b.getLong(),
         b.getLong(),
         b.getLong(),
         b.getLong(),

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 final class StoreMarker {
   static final String FILE = "keel-store.json";
   static final String FORMAT = "keel-log-store";
-  static final int VERSION = 1;
+  // 2: record batches in segment files, RocksDB holds pointers (1 kept them in RocksDB blobs).
+  static final int VERSION = 2;
   static final String ROCKSDB_DIR = "rocksdb";
 
   private static final Pattern FORMAT_FIELD = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]*)\"");
@@ -76,6 +77,15 @@ final class StoreMarker {
               + ", this build reads versions up to "
               + VERSION
               + "; refusing to open it");
+    }
+    if (found < VERSION) {
+      throw new StoreFormatException(
+          dir
+              + " holds store format version "
+              + found
+              + " (record batches inside RocksDB); this build reads version "
+              + VERSION
+              + " (segment files) only: rebuild this node's replicas from the others");
     }
   }
 

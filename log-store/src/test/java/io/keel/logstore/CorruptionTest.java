@@ -20,15 +20,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A byte flipped on disk inside one batch's bytes (in the blob file that holds them, as a bad disk
- * would leave it) is caught on every read path: RocksDB's blob checksum and the envelope CRC both
- * cover it. The fetch path serves the intact batches before it and names its offset.
+ * A byte flipped on disk inside one batch's bytes (in the segment file that holds them, as a bad
+ * disk would leave it) is caught on every read path: the frame's CRC32C and the envelope CRC both
+ * cover it. The fetch path serves the intact batches before it and names its offset and file.
  */
 @Timeout(60)
 class CorruptionTest {
   private static final long GROUP = 21;
   private static final int BATCH_BYTES = 2000;
-  private static final int ENVELOPE_AT = Codec.ENTRY_HEADER_BYTES;
 
   @TempDir Path dir;
   private LogStore store;
@@ -65,6 +64,8 @@ class CorruptionTest {
     assertEquals(GROUP, e.groupId());
     assertEquals(10, e.offset());
     assertTrue(e.getMessage().contains("partition group 21 at offset 10"), e.getMessage());
+    assertTrue(e.getMessage().contains("frame CRC mismatch"), e.getMessage());
+    assertTrue(e.getMessage().contains(damagedFile.getFileName().toString()), e.getMessage());
     assertThrows(CorruptBatchException.class, () -> p.read(12, Long.MAX_VALUE, 1));
     assertEquals(15, p.read(15, Long.MAX_VALUE, 1).get(0).baseOffset(), "batches after it");
   }
@@ -76,22 +77,24 @@ class CorruptionTest {
     StoreDamagedException e =
         assertThrows(StoreDamagedException.class, () -> s.entries(1, 5, Long.MAX_VALUE));
     assertTrue(e.getMessage().contains("raft index 2 of group 21"), e.getMessage());
-    assertTrue(e.getMessage().contains("Blob CRC mismatch"), e.getMessage());
+    assertTrue(e.getMessage().contains("frame CRC mismatch"), e.getMessage());
+    assertTrue(e.getMessage().contains(damagedFile.toString()), e.getMessage());
     assertEquals(1, s.entries(1, 2, Long.MAX_VALUE).size());
   }
 
+  private Path damagedFile;
+
   /**
-   * Closes the store, flips one byte of the batch at {@code offset} in the blob file holding it,
+   * Closes the store, flips one byte of the batch at {@code offset} in the segment file holding it,
    * and reopens.
    */
   private void damageOnDisk(long offset, int byteAt) throws IOException {
     store.close();
     byte[] batch = Fixtures.batchBytes(offset, BATCH_BYTES);
     byte[] needle = java.util.Arrays.copyOf(batch, 16);
-    Path rocksDir = dir.resolve(StoreMarker.ROCKSDB_DIR);
     List<Path> blobs;
-    try (Stream<Path> files = Files.list(rocksDir)) {
-      blobs = files.filter(f -> f.toString().endsWith(".blob")).toList();
+    try (Stream<Path> files = Files.walk(dir.resolve(SegmentFiles.DIR))) {
+      blobs = files.filter(f -> f.toString().endsWith(".seg")).toList();
     }
     boolean damaged = false;
     for (Path blob : blobs) {
@@ -103,9 +106,10 @@ class CorruptionTest {
           f.write(bytes[at + byteAt] ^ 0x10);
         }
         damaged = true;
+        damagedFile = blob;
       }
     }
-    assertTrue(damaged, "batch " + offset + " not found in blob files " + blobs);
+    assertTrue(damaged, "batch " + offset + " not found in segment files " + blobs);
     store = LogStore.open(Fixtures.config(dir));
   }
 

@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real damage to the files of a stopped store (bytes flipped, files cut or deleted) and the exact
- * outcome: a refusal that names the file, or, for a torn tail of unsynced writes only, an open that
- * drops exactly that tail. Never a store that silently opens with fewer acknowledged entries.
+ * Real damage to the files of a stopped store (WAL, SST, MANIFEST, markers and segment files: bytes
+ * flipped, files cut or deleted) and the exact outcome: a refusal that names the file, or, for a
+ * torn tail of unsynced writes only, an open that drops exactly that tail. Never a store that
+ * silently opens with fewer acknowledged entries.
  */
 @Timeout(60)
 class OnDiskDamageTest {
   private static final long GROUP = 9;
-  private static final int SMALL = 300; // inline in the WAL and SSTs
-  private static final int LARGE = 4000; // in blob files once flushed
+  private static final int SMALL = 300;
+  private static final int LARGE = 4000;
   private static final int ENTRIES = 200;
 
   @TempDir Path dir;
@@ -135,12 +136,113 @@ class OnDiskDamageTest {
   }
 
   @Test
-  void deletedBlobFileRefusesNamingIt() throws IOException {
+  void deletedSegmentFileRefusesNamingIt() throws IOException {
     fill(LARGE, true);
-    Path blob = largest(".blob");
-    Files.delete(blob);
-    StoreDamagedException e = assertThrows(StoreDamagedException.class, this::open);
-    assertTrue(e.getMessage().contains(blob.getFileName().toString()), e.getMessage());
+    Path segment = onlySegment();
+    Files.delete(segment);
+    StoreDamagedException e = assertThrows(StoreDamagedException.class, this::openGroup);
+    assertTrue(e.getMessage().contains(segment.toString() + " of group 9"), e.getMessage());
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+  }
+
+  /** Damage before the tail is found when read (no full scan at open), naming file and index. */
+  @Test
+  void byteFlippedInASyncedSegmentFailsTheReadNamingFileGroupAndIndex() throws IOException {
+    fill(LARGE, false);
+    Path segment = onlySegment();
+    long frame = SegmentFrame.HEADER_BYTES + BatchEnvelope.HEADER_BYTES + LARGE;
+    flip(segment, 99 * frame + frame / 2); // inside raft index 100
+    try (LogStore store = open()) {
+      RaftStorage s = store.group(GROUP);
+      StoreDamagedException e =
+          assertThrows(StoreDamagedException.class, () -> s.entries(1, ENTRIES + 1, 1L << 30));
+      assertTrue(e.getMessage().contains("raft index 100 of group 9"), e.getMessage());
+      assertTrue(e.getMessage().contains(segment.toString()), e.getMessage());
+      assertTrue(e.getMessage().contains("frame CRC mismatch"), e.getMessage());
+      assertEquals(99, s.entries(1, 100, 1L << 30).size(), "the entries before it are intact");
+      CorruptBatchException fetch =
+          assertThrows(
+              CorruptBatchException.class,
+              () -> store.partitionLog(GROUP).read(99, Long.MAX_VALUE, 1 << 20));
+      assertTrue(fetch.getMessage().contains(segment.toString()), fetch.getMessage());
+    }
+  }
+
+  @Test
+  void byteFlippedInTheLastSyncedFrameRefusesToOpen() throws IOException {
+    fill(LARGE, false);
+    Path segment = onlySegment();
+    flip(segment, Files.size(segment) - 10);
+    StoreDamagedException e = assertThrows(StoreDamagedException.class, this::openGroup);
+    assertTrue(e.getMessage().contains("synced raft index 200 is damaged"), e.getMessage());
+    assertTrue(e.getMessage().contains(segment.toString()), e.getMessage());
+  }
+
+  @Test
+  void segmentCutBelowTheSyncedIndexRefuses() throws IOException {
+    fill(LARGE, false);
+    Path segment = onlySegment();
+    try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+      f.setLength(f.length() / 2);
+    }
+    StoreDamagedException e = assertThrows(StoreDamagedException.class, this::openGroup);
+    assertTrue(e.getMessage().contains(segment + " of group 9"), e.getMessage());
+    assertTrue(e.getMessage().contains("synced raft index 200"), e.getMessage());
+    assertTrue(e.getMessage().contains("the file was cut"), e.getMessage());
+  }
+
+  /**
+   * Frames appended after the last sync, the third of five torn: the two whole ones stay, the rest
+   * is dropped, the file is cut exactly after the last whole frame and the commit index (written
+   * with them, never synced) comes down to the last entry kept.
+   */
+  @Test
+  void tornSegmentTailAfterTheLastSyncIsDroppedExactly() throws IOException {
+    LogStore store = open();
+    RaftStorage s = store.group(GROUP);
+    for (int i = 0; i < ENTRIES; i++) {
+      s.append(List.of(envelope(1, i + 1, i, 1, i, LARGE)));
+    }
+    store.sync();
+    List<Entry> tail = new java.util.ArrayList<>();
+    for (int i = ENTRIES; i < ENTRIES + 5; i++) {
+      tail.add(envelope(1, i + 1, i, 1, i, LARGE));
+    }
+    s.stageReady(new io.keel.raft.HardState(1, 1, ENTRIES + 5), null, tail);
+    store.closeWithoutSync();
+    Path segment = onlySegment();
+    long frame = SegmentFrame.HEADER_BYTES + BatchEnvelope.HEADER_BYTES + LARGE;
+    long wholeEnd = (ENTRIES + 2) * frame;
+    try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+      assertEquals((ENTRIES + 5) * frame, f.length());
+      f.setLength(wholeEnd + frame / 2);
+    }
+    try (LogStore reopened = open()) {
+      RaftStorage r = reopened.group(GROUP);
+      assertEquals(ENTRIES + 2, r.lastIndex(), "only the torn frames are dropped");
+      assertEquals(ENTRIES + 2, r.hardState().commit(), "commit lowered to the log's end");
+      assertEquals(wholeEnd, Files.size(segment), "file cut after the last whole frame");
+      assertEquals(ENTRIES + 2, reopened.partitionLog(GROUP).nextOffset());
+      List<Entry> all = r.entries(1, r.lastIndex() + 1, Long.MAX_VALUE);
+      assertEquals(ENTRIES + 2, all.size());
+      for (Entry e : all) {
+        long i = e.index() - 1;
+        assertArrayEquals(envelope(1, i + 1, i, 1, i, LARGE).data(), e.data(), "entry " + i);
+      }
+      r.append(List.of(envelope(1, ENTRIES + 3, ENTRIES + 2, 1, 0, LARGE)));
+      reopened.sync();
+    }
+    try (LogStore again = open()) {
+      assertEquals(ENTRIES + 3, again.group(GROUP).lastIndex(), "appends resume after the cut");
+    }
+  }
+
+  private Path onlySegment() throws IOException {
+    try (Stream<Path> files = Files.walk(dir.resolve(SegmentFiles.DIR))) {
+      List<Path> found = files.filter(p -> p.toString().endsWith(".seg")).toList();
+      assertEquals(1, found.size(), "segment files: " + found);
+      return found.get(0);
+    }
   }
 
   @Test
@@ -178,6 +280,13 @@ class OnDiskDamageTest {
 
   private LogStore open() {
     return LogStore.open(Fixtures.config(dir));
+  }
+
+  /** Segment files are checked when their group is opened, so one damaged group stops alone. */
+  private void openGroup() {
+    try (LogStore store = open()) {
+      store.group(GROUP);
+    }
   }
 
   private Path only(String namePart) throws IOException {

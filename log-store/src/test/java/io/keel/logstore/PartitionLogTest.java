@@ -274,7 +274,7 @@ class PartitionLogTest {
     assertEquals(s.lastIndex() + 1, expect, "segments " + segs);
     long bytes = 0;
     for (Entry e : s.entries(s.firstIndex(), s.lastIndex() + 1, Long.MAX_VALUE)) {
-      bytes += Keys.BYTES + Codec.ENTRY_HEADER_BYTES + e.data().length;
+      bytes += SegmentFrame.HEADER_BYTES + e.data().length;
     }
     assertEquals(bytes, p.sizeBytes());
   }

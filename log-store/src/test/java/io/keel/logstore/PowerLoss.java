@@ -14,11 +14,13 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * Simulates power loss for a store in this JVM: the WAL is the durability point, so what survives a
- * power cut is each WAL file up to the size it had when the last fsync returned. {@link #crash}
- * closes RocksDB without a final fsync and cuts every WAL file back to that size (files created
- * after the last fsync are emptied), which is exactly the state a power cut can leave; with a
- * random source it keeps a random prefix of the unsynced bytes (a torn last write).
+ * Simulates power loss for a store in this JVM: the WAL and the segment files are what a sync makes
+ * durable, so what survives a power cut is each WAL and segment file up to the size it had when the
+ * last sync returned. {@link #crashAndReopen} closes the store without a final fsync and cuts every
+ * such file back to that size (files created after the last sync are emptied), which is the state a
+ * power cut can leave; with a random source it keeps a random prefix of the unsynced bytes of each
+ * file (a torn last write). SST files are left whole: RocksDB syncs them itself before it uses
+ * them, so a flush may make pointers durable whose frames were not synced.
  */
 final class PowerLoss {
   private final LogStoreConfig config;
@@ -35,7 +37,7 @@ final class PowerLoss {
       recordSynced();
       fsyncs = 0;
     }
-    return LogStore.open(config, InstantSource.system(), this::recordSynced);
+    return LogStore.open(config, InstantSource.system(), this::recordWalSynced, this::recordSynced);
   }
 
   /** Crashes {@code store} and reopens it from what its last fsync made durable. */
@@ -50,7 +52,7 @@ final class PowerLoss {
   LogStore crashAndReopen(LogStore store, SplittableRandom tear) {
     store.closeWithoutSync();
     synchronized (this) {
-      for (Path wal : walFiles()) {
+      for (Path wal : durableFiles()) {
         long synced = syncedWalBytes.getOrDefault(wal, 0L);
         long size = size(wal);
         long kept = tear == null || size <= synced ? 0 : tear.nextLong(size - synced + 1);
@@ -73,27 +75,44 @@ final class PowerLoss {
     return fsyncs;
   }
 
+  /** At open: what is on disk now is what survived. */
   private synchronized void recordSynced() {
+    durableFiles().forEach(this::recordSynced);
+  }
+
+  private synchronized void recordWalSynced() {
     fsyncs++;
-    for (Path wal : walFiles()) {
-      try {
-        syncedWalBytes.put(wal, Files.size(wal));
-      } catch (IOException e) {
-        // A WAL deleted as obsolete between listing and sizing no longer matters.
-      }
+    durableFiles().stream().filter(p -> p.toString().endsWith(".log")).forEach(this::recordSynced);
+  }
+
+  /** After the store fsynced {@code file} (a WAL after its fsync, a segment file after its own). */
+  private synchronized void recordSynced(Path file) {
+    try {
+      syncedWalBytes.put(file, Files.size(file));
+    } catch (IOException e) {
+      // A file deleted as obsolete between listing and sizing no longer matters.
     }
   }
 
-  private List<Path> walFiles() {
-    Path dir = config.dataDir().resolve(StoreMarker.ROCKSDB_DIR);
-    if (!Files.isDirectory(dir)) {
-      return List.of();
+  private List<Path> durableFiles() {
+    List<Path> out = new java.util.ArrayList<>();
+    Path rocks = config.dataDir().resolve(StoreMarker.ROCKSDB_DIR);
+    if (Files.isDirectory(rocks)) {
+      try (Stream<Path> files = Files.list(rocks)) {
+        files.filter(p -> p.getFileName().toString().endsWith(".log")).forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".log")).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Path segments = config.dataDir().resolve(SegmentFiles.DIR);
+    if (Files.isDirectory(segments)) {
+      try (Stream<Path> files = Files.walk(segments)) {
+        files.filter(p -> p.getFileName().toString().endsWith(".seg")).forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    return out;
   }
 
   private static void cut(Path wal, long bytes) {
@@ -102,7 +121,7 @@ final class PowerLoss {
         ch.truncate(bytes);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot cut WAL " + wal, e);
+      throw new UncheckedIOException("cannot cut " + wal, e);
     }
   }
 }

@@ -22,7 +22,7 @@ class StoreFormatTest {
     LogStore.open(Fixtures.config(fresh)).close();
     String marker = Files.readString(fresh.resolve("keel-store.json"));
     assertTrue(marker.contains("\"format\":\"keel-log-store\""), marker);
-    assertTrue(marker.contains("\"version\":1"), marker);
+    assertTrue(marker.contains("\"version\":2"), marker);
     LogStore.open(Fixtures.config(fresh)).close();
   }
 
@@ -43,13 +43,27 @@ class StoreFormatTest {
   void refusesAStoreWrittenByANewerVersion() throws IOException {
     LogStore.open(Fixtures.config(dir)).close();
     Files.writeString(
-        dir.resolve("keel-store.json"), "{\"format\":\"keel-log-store\",\"version\":2}");
+        dir.resolve("keel-store.json"), "{\"format\":\"keel-log-store\",\"version\":3}");
     List<String> before = listing(dir);
     StoreFormatException e =
         assertThrows(StoreFormatException.class, () -> LogStore.open(Fixtures.config(dir)));
-    assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
-    assertTrue(e.getMessage().contains("up to 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("format version 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("up to 2"), e.getMessage());
     assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+    assertEquals(before, listing(dir));
+  }
+
+  /** Version 1 kept the batches inside RocksDB: this build cannot read them, and says so. */
+  @Test
+  void refusesAStoreOfTheOlderInRocksDbFormat() throws IOException {
+    LogStore.open(Fixtures.config(dir)).close();
+    Files.writeString(
+        dir.resolve("keel-store.json"), "{\"format\":\"keel-log-store\",\"version\":1}");
+    List<String> before = listing(dir);
+    StoreFormatException e =
+        assertThrows(StoreFormatException.class, () -> LogStore.open(Fixtures.config(dir)));
+    assertTrue(e.getMessage().contains("store format version 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("reads version 2"), e.getMessage());
     assertEquals(before, listing(dir));
   }
 
