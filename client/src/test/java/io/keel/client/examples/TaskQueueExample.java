@@ -2,6 +2,7 @@ package io.keel.client.examples;
 
 import io.keel.client.ConsumerRecord;
 import io.keel.client.Header;
+import io.keel.client.KeelException;
 import io.keel.client.KeelProducer;
 import io.keel.client.KeelProducerConfig;
 import io.keel.client.ProducerRecord;
@@ -121,13 +122,16 @@ public final class TaskQueueExample implements AutoCloseable {
             Serdes.stringDeserializer())) {
       consumer.subscribe(types);
       while (running.get()) {
-        for (ShareRecord<String, String> delivered : consumer.pollShare(Duration.ofMillis(200))) {
-          consumer.acknowledge(delivered.record(), settle(delivered, handler));
-        }
         try {
+          for (ShareRecord<String, String> delivered : consumer.pollShare(Duration.ofMillis(200))) {
+            consumer.acknowledge(delivered.record(), settle(delivered, handler));
+          }
           consumer.commitSync();
         } catch (ShareAcknowledgementException e) {
           // A lock ran out while working: the task is someone else's now (at least once).
+        } catch (KeelException e) {
+          // The session expired (the broker released what this worker held; the next poll
+          // rejoins) or the coordinator is moving: keep working, the tasks come back.
         }
       }
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class TaskQueueExampleTest {
   private static final InstantSource CLOCK = InstantSource.system();
-  private static final Duration BACKOFF = Duration.ofMillis(300);
+  private static final Duration BACKOFF = Duration.ofSeconds(1);
   private static final List<String> TYPES = List.of("email", "resize");
 
   private TestCluster cluster;
@@ -129,7 +129,9 @@ class TaskQueueExampleTest {
       // The crashing handler: released each time, dead-lettered at the group's delivery limit.
       assertEquals("delivery limit", dead.get("poison").get("keel.dlq.reason"));
       assertEquals("3", dead.get("poison").get("keel.dlq.delivery.count"));
-      assertEquals(3, runs.stream().filter(r -> r.id().equals("poison")).count());
+      assertEquals(
+          List.of(1, 2, 3),
+          runs.stream().filter(r -> r.id().equals("poison")).map(Run::deliveryCount).toList());
       // Out of attempts: the application rejects it; a permanent failure goes at once.
       assertEquals("rejected", dead.get("hopeless").get("keel.dlq.reason"));
       assertEquals("4", dead.get("hopeless").get(TaskQueueExample.ATTEMPT));
@@ -139,13 +141,15 @@ class TaskQueueExampleTest {
 
       awaitDrained();
     }
-    // Each plain task ran once (nothing failed, no lock ran out) and the work was shared.
+    // Each plain task ran once, unless the broker redelivered it (a worker's session expired on a
+    // busy machine): at least once, never a duplicate of a first delivery. The work was shared.
     for (String id : plain) {
-      assertEquals(1, runs.stream().filter(r -> r.id().equals(id)).count(), id + ": " + runs);
+      List<Run> ran = runs.stream().filter(r -> r.id().equals(id)).toList();
+      assertEquals(1, ran.stream().filter(r -> r.deliveryCount() == 1).count(), id + ": " + ran);
     }
     long workers = runs.stream().map(Run::worker).distinct().count();
     assertTrue(workers >= 2, "all tasks went to one worker: " + runs);
-    // Backoff: attempt n+1 is not delivered before attempt n ran plus 300 ms * 2^(n-1).
+    // Backoff: attempt n+1 is not delivered before attempt n ran plus 1 s * 2^(n-1).
     List<Run> flaky = attempts(runs, "flaky");
     assertEquals(List.of(1, 2, 3), flaky.stream().map(Run::attempt).toList());
     for (int n = 1; n < flaky.size(); n++) {
@@ -186,8 +190,11 @@ class TaskQueueExampleTest {
     return ids;
   }
 
+  /** The first run of each attempt of a task (a redelivered attempt runs again). */
   private static List<Run> attempts(List<Run> runs, String id) {
-    return runs.stream().filter(r -> r.id().equals(id)).toList();
+    Map<Integer, Run> first = new java.util.TreeMap<>();
+    runs.stream().filter(r -> r.id().equals(id)).forEach(r -> first.putIfAbsent(r.attempt(), r));
+    return List.copyOf(first.values());
   }
 
   private static Map<String, String> headers(ConsumerRecord<?, ?> r) {
