@@ -141,9 +141,12 @@ final class ClusterLog implements AutoCloseable {
   }
 
   private static void check(ErrorDetail error, String topic, int partition) {
-    if (error.getCode() != ErrorCode.NONE) {
-      throw new IllegalStateException(
-          topic + "-" + partition + ": " + error.getCode() + " " + error.getMessage());
+    String message = topic + "-" + partition + ": " + error.getCode() + " " + error.getMessage();
+    switch (error.getCode()) {
+      case NONE -> {}
+      case NOT_LEADER, LEADER_NOT_AVAILABLE, FENCED_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, THROTTLED ->
+          throw new PartitionUnavailableException(message);
+      default -> throw new IllegalStateException(message);
     }
   }
 
@@ -152,7 +155,7 @@ final class ClusterLog implements AutoCloseable {
     Optional<String> address = leaderAddress(topic, partition);
     if (address.isEmpty()) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException(topic + "-" + partition + " has no known leader"));
+          new PartitionUnavailableException(topic + "-" + partition + " has no known leader"));
     }
     KeelClientFutureStub stub =
         KeelClientGrpc.newFutureStub(channels.computeIfAbsent(address.get(), ClusterLog::open))

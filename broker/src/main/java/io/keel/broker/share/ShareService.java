@@ -12,6 +12,7 @@ import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
 import io.keel.proto.DescribeShareGroupRequest;
 import io.keel.proto.DescribeShareGroupResponse;
+import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
 import io.keel.proto.KeelShareGrpc;
 import io.keel.proto.ShareAcknowledgeRequest;
@@ -332,9 +333,17 @@ public final class ShareService extends KeelShareGrpc.KeelShareImplBase implemen
               t = t.getCause();
             }
             reply =
-                t instanceof ShareException se
-                    ? shareError.apply(shareError(se.code(), se.getMessage()))
-                    : routingError.apply(groups.errorOf(t));
+                switch (t) {
+                  case ShareException se ->
+                      shareError.apply(shareError(se.code(), se.getMessage()));
+                  case PartitionUnavailableException pu ->
+                      routingError.apply(
+                          ErrorDetail.newBuilder()
+                              .setCode(ErrorCode.LEADER_NOT_AVAILABLE)
+                              .setMessage(pu.getMessage())
+                              .build());
+                  default -> routingError.apply(groups.errorOf(t));
+                };
           }
           observer.onNext(reply);
           observer.onCompleted();
