@@ -256,9 +256,30 @@ public final class KeelShareConsumer<K, V> implements AutoCloseable {
     ShareAcknowledgeRequest built = req.build();
     ShareAcknowledgeResponse r =
         call(s -> s.shareAcknowledge(built), ShareAcknowledgeResponse::getError);
-    checkShare(r.getShareError());
     Map<TopicPartition, Map<Long, ShareAcknowledgementException.Failure>> failures =
         new HashMap<>();
+    if (r.getShareError().getCode() == ShareErrorCode.SHARE_UNKNOWN_MEMBER) {
+      // The session expired: the coordinator released what this member held, so none of these
+      // acknowledgements counted. Rejoin, and say so per record (they will be delivered again).
+      String why = r.getShareError().getMessage();
+      log.info(
+          "share group {}: member {} unknown at commit; rejoining", config.groupId(), memberId);
+      unacknowledged.clear();
+      heartbeat(0);
+      batch
+          .keySet()
+          .forEach(
+              k ->
+                  failures
+                      .computeIfAbsent(
+                          new TopicPartition(k.topic(), k.partition()), x -> new HashMap<>())
+                      .put(
+                          k.offset(),
+                          new ShareAcknowledgementException.Failure(
+                              ShareErrorCode.SHARE_UNKNOWN_MEMBER.name(), why)));
+      throw new ShareAcknowledgementException(failures);
+    }
+    checkShare(r.getShareError());
     for (ShareAcknowledgeResult res : r.getResultsList()) {
       if (res.getError().getCode() != ShareErrorCode.SHARE_NONE) {
         failures
