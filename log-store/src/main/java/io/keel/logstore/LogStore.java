@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's durable store: every Raft group's entries in its own append-only segment files, and
- * the hard states, snapshots, entry pointers and indexes of all groups in one RocksDB, so one
- * {@link #sync()} (the dirty segment files' fsyncs, then one WAL fsync) makes the staged writes of
- * all groups durable together.
+ * A node's durable store: every Raft group's entries in its own append-only segment files, and the
+ * hard states, snapshots, entry pointers and indexes of all groups in one RocksDB, so one {@link
+ * #sync()} (the dirty segment files' fsyncs, then one WAL fsync) makes the staged writes of all
+ * groups durable together.
  *
  * <p>Use: {@link #group(long)} is the {@code RaftStorage} a group's {@code RaftNode} runs on (the
  * Ready executor stages into it, then calls {@link #sync()} once for all groups); {@link
@@ -48,6 +51,13 @@ public final class LogStore implements DurableStore {
   private final DiskSpace space;
   private final Map<Long, GroupLog> groups = new ConcurrentHashMap<>();
   private final Consumer<Path> afterSegmentFsync;
+  private final ExecutorService segmentFsync =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "keel-log-store-segment-fsync");
+            t.setDaemon(true);
+            return t;
+          });
   private final ScheduledExecutorService background;
   private volatile RuntimeException intervalFailure;
   // Highest RocksDB sequence a completed WAL fsync covered, and the one last recorded on disk.
@@ -77,23 +87,8 @@ public final class LogStore implements DurableStore {
     this.groupCommit =
         new GroupCommit(
             () -> {
-              // Segment files first, then the synced index, then the WAL: RocksDB never holds a
-              // synced index over frames that are not durable.
-              List<GroupLog.SyncPoint> points = new ArrayList<>();
-              for (GroupLog g : groups.values()) {
-                points.add(g.syncPoint());
-              }
-              for (GroupLog.SyncPoint p : points) {
-                GroupLog.force(p);
-              }
-              for (GroupLog.SyncPoint p : points) {
-                p.group().recordSynced(p);
-              }
               long covered = rocks.latestSequence();
-              rocks.syncWal();
-              for (GroupLog.SyncPoint p : points) {
-                p.group().deleteFiles(p.deletes());
-              }
+              List<GroupLog.SyncPoint> points = fsyncSegmentsAndWal();
               // Record what the previous fsync covered: RocksDB may recover the very last write
               // batch to a sequence below the one read here (seen after a range deletion), so
               // the marker trails by one fsync and never exceeds what recovery reaches.
@@ -101,6 +96,48 @@ public final class LogStore implements DurableStore {
               afterFsync.run();
             });
     this.background = startBackground();
+  }
+
+  /**
+   * The segment files' fdatasyncs (on the segment-fsync thread) and the WAL fsync (on this one) run
+   * at once: a sync waits for the slower, not the sum. Only once both are done is the synced index
+   * written, so it reaches the disk with the next WAL fsync and never leads the frames it covers
+   * (it trails them by one sync; pointers the WAL made durable before their frames are exactly what
+   * recovery verifies). Then the files of removed segments, whose removal the WAL fsync made
+   * durable, are deleted.
+   */
+  private List<GroupLog.SyncPoint> fsyncSegmentsAndWal() {
+    List<GroupLog.SyncPoint> points = new ArrayList<>();
+    for (GroupLog g : groups.values()) {
+      points.add(g.syncPoint());
+    }
+    Future<?> segments = segmentFsync.submit(() -> points.forEach(GroupLog::force));
+    try {
+      rocks.syncWal();
+    } finally {
+      awaitSegments(segments);
+    }
+    for (GroupLog.SyncPoint p : points) {
+      p.group().recordSynced(p);
+    }
+    for (GroupLog.SyncPoint p : points) {
+      p.group().deleteFiles(p.deletes());
+    }
+    return points;
+  }
+
+  private static void awaitSegments(Future<?> segments) {
+    try {
+      segments.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new StorageException("segment fsync failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting for the segment fsync", e);
+    }
   }
 
   /** Opens (or creates) the store in {@code config.dataDir()}. */
@@ -338,6 +375,7 @@ public final class LogStore implements DurableStore {
       groupCommit.sync();
       recordSynced();
     } finally {
+      segmentFsync.shutdown();
       closeFiles();
       rocks.close();
     }
@@ -360,6 +398,7 @@ public final class LogStore implements DurableStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    segmentFsync.shutdown();
     closeFiles();
     rocks.close();
   }

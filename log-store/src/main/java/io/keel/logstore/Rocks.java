@@ -132,12 +132,20 @@ final class Rocks implements AutoCloseable {
    * per live file at open refuses such a store at once, naming the file.
    */
   private void checkLiveFilesExist() throws RocksDBException {
-    for (String name : db.getLiveFiles(false).files) {
-      Path file = dir.resolve(name.startsWith("/") ? name.substring(1) : name);
-      if (!java.nio.file.Files.exists(file)) {
-        throw new StoreDamagedException(
-            "RocksDB in " + dir + " lists live file " + file + " but it is missing");
+    // A compaction started by the open may delete its inputs between the listing and the stat:
+    // file deletions stay off while the check runs (seen: "lists live file 000137.sst but it is
+    // missing" on a healthy store after many reopens).
+    db.disableFileDeletions();
+    try {
+      for (String name : db.getLiveFiles(false).files) {
+        Path file = dir.resolve(name.startsWith("/") ? name.substring(1) : name);
+        if (!java.nio.file.Files.exists(file)) {
+          throw new StoreDamagedException(
+              "RocksDB in " + dir + " lists live file " + file + " but it is missing");
+        }
       }
+    } finally {
+      db.enableFileDeletions();
     }
   }
 

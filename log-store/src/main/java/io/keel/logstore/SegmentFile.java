@@ -148,7 +148,10 @@ final class SegmentFile {
     return dirty;
   }
 
-  /** fdatasync: every byte appended before this call is durable when it returns. */
+  /**
+   * fdatasync: every byte appended before this call is durable when it returns. A file closed by
+   * its deletion (a dropped group, removed segments) has nothing left to sync.
+   */
   void force() {
     dirty = false;
     try {
@@ -157,6 +160,11 @@ final class SegmentFile {
             ch.force(false); // fsync covers the inode: bytes written through a closed fd too
             return null;
           });
+    } catch (ClosedChannelException e) {
+      if (!closed) {
+        dirty = true;
+        throw error("fsync segment file " + path, e);
+      }
     } catch (IOException e) {
       dirty = true;
       throw error("fsync segment file " + path, e);
