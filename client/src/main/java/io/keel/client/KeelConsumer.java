@@ -90,7 +90,8 @@ public final class KeelConsumer<K, V> implements AutoCloseable {
                 config.fetchMinBytes(),
                 config.requestTimeoutMs(),
                 config.retryBackoffMs(),
-                config.autoOffsetReset()),
+                config.autoOffsetReset(),
+                config.deliverAtGate()),
             metadata,
             channels);
     BlockingRpc rpc = new BlockingRpc(channels, config.requestTimeoutMs(), config.retryBackoffMs());

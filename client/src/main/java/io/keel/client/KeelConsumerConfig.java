@@ -33,7 +33,8 @@ public record KeelConsumerConfig(
     int requestTimeoutMs,
     long retryBackoffMs,
     long metadataMaxAgeMs,
-    long defaultApiTimeoutMs) {
+    long defaultApiTimeoutMs,
+    boolean deliverAtGate) {
 
   public static final String GROUP_ID = "group.id";
   public static final String AUTO_OFFSET_RESET = "auto.offset.reset";
@@ -47,6 +48,7 @@ public record KeelConsumerConfig(
   public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
   public static final String MAX_POLL_INTERVAL_MS = "max.poll.interval.ms";
   public static final String DEFAULT_API_TIMEOUT_MS = "default.api.timeout.ms";
+  public static final String DELIVER_AT_GATE = "keel.deliver.at.gate";
 
   /** Every key the consumer accepts, with its default. */
   public static final ConfigDef DEFINITION =
@@ -111,7 +113,13 @@ public record KeelConsumerConfig(
               Type.LONG,
               60_000L,
               atLeast(1),
-              "Deadline of blocking calls without an explicit timeout (commitSync, position).");
+              "Deadline of blocking calls without an explicit timeout (commitSync, position).")
+          .define(
+              DELIVER_AT_GATE,
+              Type.BOOLEAN,
+              false,
+              "Hold each partition at its first record whose keel.deliver.at time has not come;"
+                  + " the records after it wait too (partition order is kept).");
 
   public KeelConsumerConfig {
     bootstrapServers = List.copyOf(bootstrapServers);
@@ -143,7 +151,8 @@ public record KeelConsumerConfig(
         (Integer) v.get(CommonConfigKeys.REQUEST_TIMEOUT_MS),
         (Long) v.get(CommonConfigKeys.RETRY_BACKOFF_MS),
         (Long) v.get(CommonConfigKeys.METADATA_MAX_AGE_MS),
-        (Long) v.get(DEFAULT_API_TIMEOUT_MS));
+        (Long) v.get(DEFAULT_API_TIMEOUT_MS),
+        (Boolean) v.get(DELIVER_AT_GATE));
   }
 
   public static Builder builder() {

@@ -341,4 +341,44 @@ class KeelConsumerTest {
     assertThrows(java.util.ConcurrentModificationException.class, () -> c.position(P0));
     t.join();
   }
+
+  /**
+   * With keel.deliver.at.gate a partition stops at its first record that is not due: the record
+   * before it comes at once, it and the record after it only once its time has come, in order.
+   * Without the gate (checked after) all three come at once.
+   */
+  @Test
+  void theDeliverAtGateHoldsAPartitionAtItsFirstRecordThatIsNotDue() {
+    long dueMs = System.currentTimeMillis() + 3_000;
+    RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE);
+    b.append(1_000L, null, "now".getBytes(StandardCharsets.UTF_8));
+    b.append(
+        1_000L,
+        null,
+        "later".getBytes(StandardCharsets.UTF_8),
+        List.of(
+            new io.keel.proto.records.Header(
+                "keel.deliver.at", Long.toString(dueMs).getBytes(StandardCharsets.UTF_8))));
+    b.append(1_000L, null, "after".getBytes(StandardCharsets.UTF_8));
+    cluster.append("t", 0, b.build());
+
+    KeelConsumer<String, String> gated = consumer(c -> c.set("keel.deliver.at.gate", true));
+    gated.assign(List.of(P0));
+    List<String> order = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (order.size() < 3 && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, String> r : gated.poll(Duration.ofMillis(100))) {
+        long atMs = System.currentTimeMillis();
+        order.add(r.value());
+        if (!r.value().equals("now")) {
+          assertTrue(atMs >= dueMs, r.value() + " came " + (dueMs - atMs) + " ms before due");
+        }
+      }
+    }
+    assertEquals(List.of("now", "later", "after"), order);
+
+    KeelConsumer<String, String> ungated = consumer(c -> {});
+    ungated.assign(List.of(P0));
+    assertEquals(List.of("now", "later", "after"), values(pollUntil(ungated, 3)));
+  }
 }

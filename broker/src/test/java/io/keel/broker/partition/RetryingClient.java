@@ -87,12 +87,22 @@ final class RetryingClient implements AutoCloseable {
                     .setPartitions(partitions)
                     .setReplicationFactor(replicationFactor))
             .build();
+    int[] attempts = {0};
     call(
-        s -> s.createTopics(request).getResults(0),
-        r ->
-            SETTLING.contains(r.getError().getCode())
-                ? ErrorDetail.newBuilder().setCode(ErrorCode.LEADER_NOT_AVAILABLE).build()
-                : r.getError());
+        s -> {
+          attempts[0]++;
+          return s.createTopics(request).getResults(0);
+        },
+        r -> {
+          ErrorCode code = r.getError().getCode();
+          if (code == ErrorCode.TOPIC_ALREADY_EXISTS && attempts[0] > 1) {
+            // An earlier attempt was applied but its answer was lost (timeout, leader change).
+            return ErrorDetail.getDefaultInstance();
+          }
+          return SETTLING.contains(code)
+              ? ErrorDetail.newBuilder().setCode(ErrorCode.LEADER_NOT_AVAILABLE).build()
+              : r.getError();
+        });
   }
 
   /** The leader node id of a partition as the cluster's metadata reports it, 0 if unknown. */

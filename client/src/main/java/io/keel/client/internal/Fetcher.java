@@ -14,6 +14,7 @@ import io.keel.proto.FetchResponse;
 import io.keel.proto.records.CorruptRecordBatchException;
 import io.keel.proto.records.Record;
 import io.keel.proto.records.RecordBatch;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class Fetcher {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
   private static final int MAX_CORRUPT_REFETCHES = 3;
+  private static final String DELIVER_AT_HEADER = "keel.deliver.at";
 
   /** Settings with units in their names. */
   public record Settings(
@@ -45,7 +47,8 @@ public final class Fetcher {
       int fetchMinBytes,
       int requestTimeoutMs,
       long retryBackoffMs,
-      AutoOffsetReset autoOffsetReset) {}
+      AutoOffsetReset autoOffsetReset,
+      boolean deliverAtGate) {}
 
   /**
    * Group membership a fetch proves, so the leader refuses a member that lost its partitions (a
@@ -59,12 +62,17 @@ public final class Fetcher {
 
   /** Decoded records of a partition not yet returned by poll(). */
   private static final class Buffered {
-    final Iterator<Record> records;
+    final List<Record> records;
+    int next;
     long nextOffset;
 
     Buffered(List<Record> records, long nextOffset) {
-      this.records = records.iterator();
+      this.records = records;
       this.nextOffset = nextOffset;
+    }
+
+    boolean hasNext() {
+      return next < records.size();
     }
   }
 
@@ -199,9 +207,9 @@ public final class Fetcher {
       if (subscriptions.isPaused(tp)) {
         continue;
       }
-      taken += take(b, maxRecords - taken, out.computeIfAbsent(tp, k -> new ArrayList<>()));
+      taken += take(b, maxRecords - taken, out.computeIfAbsent(tp, k -> new ArrayList<>()), nowMs);
       subscriptions.seek(tp, b.nextOffset);
-      if (!b.records.hasNext()) {
+      if (!b.hasNext()) {
         it.remove();
       }
     }
@@ -209,15 +217,34 @@ public final class Fetcher {
     return out;
   }
 
-  private static int take(Buffered b, int max, List<Record> into) {
+  /** Takes up to {@code max} records, stopping at one the deliver-at gate holds back. */
+  private int take(Buffered b, int max, List<Record> into, long nowMs) {
     int n = 0;
-    while (n < max && b.records.hasNext()) {
-      Record r = b.records.next();
+    while (n < max && b.hasNext()) {
+      Record r = b.records.get(b.next);
+      if (settings.deliverAtGate() && deliverAtMs(r) > nowMs) {
+        break; // not due: it and the records after it wait in the buffer
+      }
+      b.next++;
       into.add(r);
       b.nextOffset = r.offset() + 1;
       n++;
     }
     return n;
+  }
+
+  /** The record's keel.deliver.at time, or 0 when it has none (or a malformed one, as brokers). */
+  private static long deliverAtMs(Record r) {
+    for (io.keel.proto.records.Header h : r.headers()) {
+      if (h.key().equals(DELIVER_AT_HEADER) && h.value() != null) {
+        try {
+          return Long.parseLong(new String(h.value(), StandardCharsets.UTF_8).trim());
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
   }
 
   private void handle(SubscriptionState subscriptions, CompletedFetch cf, long nowMs) {
