@@ -14,6 +14,7 @@ import io.keel.client.share.ShareRecord;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -184,7 +185,7 @@ final class ShareCommand {
             released++;
             continue;
           }
-          String deliverAt = DeliverAt.of(r).map(t -> Long.toString(t.toEpochMilli())).orElse("-");
+          Long due = DeliverAt.of(r).map(Instant::toEpochMilli).orElse(null);
           if (json.json()) {
             json.printJson(
                 new JsonRecord(
@@ -195,12 +196,12 @@ final class ShareCommand {
                     r.key(),
                     r.value(),
                     delivered.deliveryCount(),
-                    deliverAt.equals("-") ? null : Long.parseLong(deliverAt),
+                    due,
                     ack.name()));
           } else {
+            String count = Integer.toString(delivered.deliveryCount());
             out.print(
-                render.render(
-                    r, Map.of('d', Integer.toString(delivered.deliveryCount()), 'a', deliverAt)));
+                render.render(r, Map.of('d', count, 'a', due == null ? "-" : due.toString())));
           }
           member.acknowledge(r, ack.type);
           printed++;
