@@ -2,10 +2,17 @@ package io.keel.bench;
 
 import java.util.Map;
 
-/** What a benchmark run measured; written as JSON by {@code --json FILE}. */
+/**
+ * What a benchmark run measured; written as JSON by {@code --json FILE}. In share mode ({@code
+ * workload.shareWorkers() > 0}) the consume fields count accepted records and the end-to-end
+ * latency runs from each record's intended send time to its worker's accept being confirmed.
+ *
+ * @param topic the topic used: the workload's, or a fresh one per share run
+ */
 public record BenchResult(
     String system,
     Workload workload,
+    String topic,
     long messagesSent,
     long sendErrors,
     Map<String, Long> sendErrorsByType,
@@ -28,7 +35,7 @@ public record BenchResult(
         String.format(
             "%s bench: %s, %d partitions, RF %d, %d B messages, acks %s, rate %s%n",
             system,
-            workload.topic(),
+            topic,
             workload.partitions(),
             workload.replicationFactor(),
             workload.messageSizeBytes(),
@@ -42,7 +49,15 @@ public record BenchResult(
       s.append("  send errors by type: ").append(sendErrorsByType).append('\n');
     }
     s.append("  publish latency ms:    ").append(line(publishLatencyMs)).append('\n');
-    if (endToEndLatencyMs.count() > 0) {
+    if (workload.shareWorkers() > 0) {
+      s.append("  produce->accept latency ms (intended send to confirmed accept): ")
+          .append(line(endToEndLatencyMs))
+          .append('\n');
+      s.append(
+          String.format(
+              "  share:    %,.0f msg/s accepted by %d workers (%d of %d sent accepted)%n",
+              consumeMsgPerSec, workload.shareWorkers(), messagesConsumed, messagesSent));
+    } else if (endToEndLatencyMs.count() > 0) {
       s.append("  end-to-end latency ms: ").append(line(endToEndLatencyMs)).append('\n');
       s.append(
           String.format(

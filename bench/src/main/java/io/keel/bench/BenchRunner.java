@@ -23,8 +23,10 @@ import org.HdrHistogram.Histogram;
  * same way): producers (at a fixed rate, latency measured from each message's intended send time so
  * a stall is not hidden by coordinated omission, or at max rate), consumers measuring end-to-end
  * latency from the send time each message carries, a progress line per second, then an optional
- * drain of the whole topic. With broker pids it also reports their CPU time per million messages
- * and their largest resident set over the run.
+ * drain of the whole topic. In share mode the consumers are share-group workers instead, accepting
+ * each record, and the end-to-end latency runs from intended send to the confirmed accept. With
+ * broker pids it also reports their CPU time per million messages and their largest resident set
+ * over the run.
  */
 public final class BenchRunner {
   private static final Duration CATCH_UP_MAX = Duration.ofSeconds(10);
@@ -33,6 +35,9 @@ public final class BenchRunner {
   private final Workload workload;
   private final Driver driver;
   private final String system;
+  // A share group reads its topic from the start, so a share run gets a fresh topic: records of
+  // earlier runs would count as accepted and carry another JVM's clock.
+  private final String topic;
   private final ProcessStats brokers;
   private final PrintStream progress;
   // Payloads are slices of this at random offsets: as incompressible as fresh random bytes, but
@@ -60,6 +65,10 @@ public final class BenchRunner {
     this.workload = workload;
     this.driver = driver;
     this.system = system;
+    this.topic =
+        workload.shareWorkers() > 0
+            ? workload.topic() + "-share-" + System.currentTimeMillis()
+            : workload.topic();
     this.brokers = brokers;
     this.progress = progress;
     this.randomPool = new byte[Math.max(RANDOM_POOL_MIN_BYTES, 8 * workload.messageSizeBytes())];
@@ -67,9 +76,10 @@ public final class BenchRunner {
   }
 
   public BenchResult run() throws InterruptedException {
-    driver.createTopic(workload.topic(), workload.partitions(), workload.replicationFactor());
+    driver.createTopic(topic, workload.partitions(), workload.replicationFactor());
     List<Integer> partitions = IntStream.range(0, workload.partitions()).boxed().toList();
-    List<Thread> consumers = startConsumers(partitions);
+    List<Thread> consumers =
+        workload.shareWorkers() > 0 ? startShareWorkers() : startConsumers(partitions);
     long startNanos = System.nanoTime();
     if (workload.serialMessages() > 0) {
       cpuAtStart = cpuSeconds();
@@ -97,6 +107,7 @@ public final class BenchRunner {
     return new BenchResult(
         system,
         workload,
+        topic,
         acked.get(),
         errors.get(),
         errorTypes,
@@ -134,15 +145,26 @@ public final class BenchRunner {
         mine.add(partitions.get(p));
       }
       Driver.Reader consumer = driver.newReader(workload);
-      consumer.assignAtEnd(workload.topic(), mine); // resolved before the first message is sent
-      Thread thread =
-          Thread.ofPlatform().name("bench-consumer-" + c).start(() -> consume(consumer));
-      threads.add(thread);
+      consumer.assignAtEnd(topic, mine); // resolved before the first message is sent
+      threads.add(Thread.ofPlatform().name("bench-consumer-" + c).start(() -> consume(consumer)));
     }
     return threads;
   }
 
-  private void consume(Driver.Reader consumer) {
+  private List<Thread> startShareWorkers() {
+    String group = topic + "-workers";
+    progress.printf(
+        "[share] %d workers in group %s on fresh topic %s%n",
+        workload.shareWorkers(), group, topic);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < workload.shareWorkers(); w++) {
+      Driver.ShareWorker worker = driver.newShareWorker(group, topic); // joined before sending
+      threads.add(Thread.ofPlatform().name("bench-share-worker-" + w).start(() -> consume(worker)));
+    }
+    return threads;
+  }
+
+  private void consume(Driver.Poller consumer) {
     try (consumer) {
       while (consuming.get()) {
         for (byte[] value : consumer.poll(Duration.ofMillis(100))) {
@@ -161,6 +183,11 @@ public final class BenchRunner {
   private void runTimed(long startNanos) throws InterruptedException {
     long warmupEnd = startNanos + workload.warmup().toNanos();
     long end = warmupEnd + workload.duration().toNanos();
+    if (workload.warmup().isZero()) {
+      // Nothing to discard: count from the first message (the reset below would drop second 0).
+      cpuAtStart = cpuSeconds();
+      measuring.set(true);
+    }
     List<Thread> producers = new ArrayList<>();
     for (int p = 0; p < workload.producers(); p++) {
       producers.add(Thread.ofPlatform().name("bench-producer-" + p).start(this::produce));
@@ -202,7 +229,7 @@ public final class BenchRunner {
     lastAcked = ackedNow;
     lastConsumed = consumedNow;
     progress.printf(
-        "[%s %4ds]%s publish %,9d msg/s %7.1f MB/s p99 %7.2f ms | consume %,9d msg/s e2e p99"
+        "[%s %4ds]%s publish %,9d msg/s %7.1f MB/s p99 %7.2f ms | %s %,9d msg/s e2e p99"
             + " %7.2f ms | errors %d%s%n",
         system,
         second,
@@ -210,6 +237,7 @@ public final class BenchRunner {
         ackRate,
         ackRate * (double) workload.messageSizeBytes() / 1e6,
         publish.getValueAtPercentile(99) / 1000.0,
+        workload.shareWorkers() > 0 ? "accept " : "consume",
         consumeRate,
         e2e.getValueAtPercentile(99) / 1000.0,
         errors.get(),
@@ -237,7 +265,7 @@ public final class BenchRunner {
   private void send(Driver.Producer producer, long intendedNanos) {
     byte[] value = payload(intendedNanos);
     producer.send(
-        workload.topic(),
+        topic,
         null,
         value,
         error -> {
@@ -276,7 +304,7 @@ public final class BenchRunner {
         try {
           CompletableFuture<Void> ack = new CompletableFuture<>();
           producer.send(
-              workload.topic(),
+              topic,
               0,
               payload(sendNanos),
               e -> {
@@ -310,7 +338,7 @@ public final class BenchRunner {
   }
 
   private void awaitConsumersCaughtUp() {
-    if (workload.consumers() == 0) {
+    if (workload.consumers() == 0 && workload.shareWorkers() == 0) {
       return;
     }
     long deadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
@@ -327,7 +355,7 @@ public final class BenchRunner {
     long read = 0;
     long bytes = 0;
     try (Driver.Reader consumer = driver.newReader(workload)) {
-      long total = consumer.assignFromBeginning(workload.topic(), partitions);
+      long total = consumer.assignFromBeginning(topic, partitions);
       progress.printf("[drain] reading %,d messages from the beginning%n", total);
       long start = System.nanoTime();
       long deadline = start + Duration.ofMinutes(5).toNanos();

@@ -17,6 +17,14 @@ public interface Driver extends AutoCloseable {
 
   Reader newReader(Workload workload);
 
+  /**
+   * A member of share group {@code group} subscribed to {@code topic} (joined before this returns).
+   */
+  default ShareWorker newShareWorker(String group, String topic) {
+    throw new UnsupportedOperationException(
+        "--share: share groups are benchmarked on Keel only (the Kafka driver has none)");
+  }
+
   @Override
   void close();
 
@@ -34,18 +42,27 @@ public interface Driver extends AutoCloseable {
     void close();
   }
 
-  /** A consumer of assigned partitions, without a group. */
-  interface Reader extends AutoCloseable {
-    /** Assigns the partitions, positioned at their current end (resolved before this returns). */
-    void assignAtEnd(String topic, List<Integer> partitions);
-
-    /** Assigns the partitions from their beginning; returns how many records they hold. */
-    long assignFromBeginning(String topic, List<Integer> partitions);
-
+  /** Something the runner's consumer threads poll for record values. */
+  interface Poller extends AutoCloseable {
     /** The values of the next records, waiting at most {@code timeout}. */
     List<byte[]> poll(Duration timeout);
 
     @Override
     void close();
   }
+
+  /** A consumer of assigned partitions, without a group. */
+  interface Reader extends Poller {
+    /** Assigns the partitions, positioned at their current end (resolved before this returns). */
+    void assignAtEnd(String topic, List<Integer> partitions);
+
+    /** Assigns the partitions from their beginning; returns how many records they hold. */
+    long assignFromBeginning(String topic, List<Integer> partitions);
+  }
+
+  /**
+   * A share-group member that accepts every record it acquires, one acknowledgement per record:
+   * {@link #poll} returns the values whose ACCEPT the broker confirmed.
+   */
+  interface ShareWorker extends Poller {}
 }

@@ -14,9 +14,14 @@ import io.keel.client.ProducerRecord;
 import io.keel.client.Serdes;
 import io.keel.client.TopicExistsException;
 import io.keel.client.TopicPartition;
+import io.keel.client.share.AcknowledgeType;
+import io.keel.client.share.KeelShareConsumer;
+import io.keel.client.share.KeelShareConsumerConfig;
+import io.keel.client.share.ShareAcknowledgementException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -122,6 +127,46 @@ public final class KeelDriver implements Driver {
       @Override
       public void close() {
         consumer.close();
+      }
+    };
+  }
+
+  @Override
+  public ShareWorker newShareWorker(String group, String topic) {
+    KeelShareConsumer<byte[], byte[]> worker =
+        new KeelShareConsumer<>(
+            KeelShareConsumerConfig.of(
+                Map.of(
+                    "bootstrap.servers",
+                    String.join(",", bootstrap),
+                    "group.id",
+                    group,
+                    "share.acknowledgement.mode",
+                    "explicit")),
+            Serdes.bytesDeserializer(),
+            Serdes.bytesDeserializer());
+    worker.subscribe(List.of(topic));
+    return new ShareWorker() {
+      @Override
+      public List<byte[]> poll(Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> acquired = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : worker.poll(timeout)) {
+          worker.acknowledge(r, AcknowledgeType.ACCEPT);
+          acquired.add(r);
+        }
+        try {
+          worker.commitSync();
+        } catch (ShareAcknowledgementException e) {
+          // Refused accepts (an expired lock: the record goes to another worker) do not count.
+          acquired.removeIf(
+              r -> e.failures().getOrDefault(r.topicPartition(), Map.of()).containsKey(r.offset()));
+        }
+        return acquired.stream().map(ConsumerRecord::value).toList();
+      }
+
+      @Override
+      public void close() {
+        worker.close();
       }
     };
   }

@@ -10,6 +10,8 @@ import java.time.Duration;
  *     until a consumer receives it, repeat this many times
  * @param drain after the timed phase, read the whole topic from the start and report the consumer's
  *     throughput (the consume benchmark)
+ * @param shareWorkers when positive, the share-group mode: instead of the consumers, this many
+ *     workers in one share group accept every record one by one (on a fresh topic per run)
  */
 public record Workload(
     String topic,
@@ -26,7 +28,8 @@ public record Workload(
     Duration warmup,
     Duration duration,
     int serialMessages,
-    boolean drain) {
+    boolean drain,
+    int shareWorkers) {
 
   public Workload {
     require(partitions > 0, "partitions must be > 0, was " + partitions);
@@ -39,6 +42,8 @@ public record Workload(
     require(ratePerSec >= 0, "rate must be >= 0 (0 = max), was " + ratePerSec);
     require(!duration.isNegative() && !duration.isZero(), "duration must be > 0");
     require(!warmup.isNegative(), "warmup must be >= 0");
+    require(shareWorkers >= 0, "workers must be >= 0, was " + shareWorkers);
+    require(shareWorkers == 0 || serialMessages == 0, "--share and --serial cannot be combined");
   }
 
   private static void require(boolean condition, String message) {

@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
       "  keel bench --rate 5000 --warmup 10s --duration 30s  # fixed rate, latency",
       "  keel bench --serial 10000                           # one message at a time",
       "  keel bench --drain --json result.json               # + consume the backlog",
+      "  keel bench --share --workers 12 --partitions 6      # share-group workers",
       "  keel bench --broker-pids 123,456,789                # + broker CPU and RSS"
     })
 final class BenchCommand implements Callable<Integer> {
@@ -67,7 +68,9 @@ final class BenchCommand implements Callable<Integer> {
           "warmup",
           "duration",
           "serial",
-          "drain");
+          "drain",
+          "share",
+          "workers");
 
   @Mixin ClientOptions client;
 
@@ -119,6 +122,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--drain", description = "Afterwards, consume the topic from the beginning.")
   Boolean drain;
 
+  @Option(
+      names = "--share",
+      description =
+          "Share-group mode: --workers share consumers in one group (on a fresh topic) accept"
+              + " each record; reports accepted msg/s and intended-send->confirmed-accept latency."
+              + " Keel only.")
+  Boolean share;
+
+  @Option(names = "--workers", description = "Share-group workers with --share. Default: 12.")
+  Integer workers;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write the full result as JSON.")
   Path json;
 
@@ -156,7 +170,8 @@ final class BenchCommand implements Callable<Integer> {
             pick(warmup, file, "warmup", Duration.ofSeconds(5)),
             pick(duration, file, "duration", Duration.ofSeconds(30)),
             pick(serial, file, "serial", 0),
-            pick(drain, file, "drain", false));
+            pick(drain, file, "drain", false),
+            shareWorkers(file));
     BenchResult result;
     try (Driver driver = driver(client.bootstrapServers())) {
       result =
@@ -171,6 +186,20 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("  result written to " + json);
     }
     return result.sendErrors() == 0 ? 0 : 1;
+  }
+
+  private int shareWorkers(Map<String, Object> file) {
+    int count = pick(workers, file, "workers", 12);
+    if (!pick(share, file, "share", false)) {
+      if (workers != null || file.containsKey("workers")) {
+        throw new IllegalArgumentException("--workers needs --share");
+      }
+      return 0;
+    }
+    if (count <= 0) {
+      throw new IllegalArgumentException("--workers must be > 0, was " + count);
+    }
+    return count;
   }
 
   private Driver driver(String[] bootstrap) {

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -181,6 +183,36 @@ class CliAgainstClusterTest {
     assertTrue(bench.out().contains("publish:"), bench.out());
     assertTrue(bench.out().contains("end-to-end latency ms"), bench.out());
     assertTrue(bench.out().contains("drain"), bench.out());
+  }
+
+  @Test
+  @Order(6)
+  @Timeout(90)
+  void benchShareAcceptsEveryRecordSent() {
+    // More workers than partitions, as in issue #18; warm-up 0 so every record sent is counted.
+    CliRun bench =
+        keel(
+            "bench",
+            "--share",
+            "--workers",
+            "4",
+            "--topic",
+            "cli-bench",
+            "--partitions",
+            "2",
+            "--rate",
+            "200",
+            "--warmup",
+            "0s",
+            "--duration",
+            "2s");
+    assertOk(bench);
+    assertTrue(bench.out().contains("produce->accept latency ms"), bench.out());
+    Matcher share = Pattern.compile("\\((\\d+) of (\\d+) sent accepted\\)").matcher(bench.out());
+    assertTrue(share.find(), bench.out());
+    long accepted = Long.parseLong(share.group(1));
+    assertTrue(accepted > 0, bench.out());
+    assertEquals(Long.parseLong(share.group(2)), accepted, "every record sent accepted");
   }
 
   @Test
