@@ -2,7 +2,8 @@
 // A small client for Keel's HTTP/JSON API (docs/api.md), on the curl extension: topics, produce,
 // fetch, consumer-group members, and share groups (task queues: sharePoll, shareAck, shareLeave).
 // Every method returns the decoded JSON answer or throws KeelError with the HTTP status and
-// Keel's error code. 429 and 503 (back-pressure, leader moving) are retried after Retry-After.
+// Keel's error code. 429 and 503 (back-pressure, leader moving) are retried after Retry-After;
+// a produce re-sends only the records whose partition failed.
 
 declare(strict_types=1);
 
@@ -37,9 +38,32 @@ final class Keel
      */
     public function produce(string $topic, array $records, string $format = 'json'): array
     {
-        return $this->call('POST', '/v1/topics/' . rawurlencode($topic) . '/records', [
-            'format' => $format, 'records' => $records,
-        ]);
+        // A failed partition fails only its own records (each partition is one atomic batch), so a
+        // retry re-sends just those: re-sending the whole request would store the others twice.
+        $path = '/v1/topics/' . rawurlencode($topic) . '/records';
+        $answer = ['topic' => $topic, 'records' => array_fill(0, count($records), null)];
+        $pending = array_keys($records);
+        for ($attempt = 0; ; $attempt++) {
+            [$status, $headers, $json] = $this->send('POST', $path, [
+                'format' => $format, 'records' => array_map(fn ($i) => $records[$i], $pending),
+            ]);
+            $failed = [];
+            foreach ($pending as $j => $i) {
+                $result = $json['records'][$j] ?? null; // none: the request failed before a partition
+                $answer['records'][$i] = $result;
+                if ($result === null || isset($result['error'])) {
+                    $failed[] = $i;
+                }
+            }
+            if ($failed === []) {
+                return $answer;
+            }
+            if (!self::retriable($status) || $attempt >= self::RETRIES) {
+                throw self::error($status, $json);
+            }
+            self::backOff($headers);
+            $pending = $failed;
+        }
     }
 
     /** $offset: a number, 'earliest' or 'latest'. Waits up to $waitMs for a record. */
@@ -129,34 +153,55 @@ final class Keel
     private function call(string $method, string $path, ?array $body = null, bool $perRecord = false): array
     {
         for ($attempt = 0; ; $attempt++) {
-            curl_setopt_array($this->curl, [
-                CURLOPT_URL => $this->baseUrl . $path,
-                CURLOPT_CUSTOMREQUEST => $method,
-                CURLOPT_POSTFIELDS => $body === null ? '' : json_encode($body, JSON_THROW_ON_ERROR),
-                CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
-                CURLOPT_RETURNTRANSFER => true,
-                CURLOPT_HEADER => true,
-                CURLOPT_CONNECTTIMEOUT => 5,
-                CURLOPT_TIMEOUT => 45, // longer than the longest long poll (30 s)
-            ]);
-            $raw = curl_exec($this->curl);
-            if ($raw === false) {
-                throw new KeelError(0, 'NETWORK', curl_error($this->curl));
-            }
-            $status = curl_getinfo($this->curl, CURLINFO_RESPONSE_CODE);
-            $headerBytes = curl_getinfo($this->curl, CURLINFO_HEADER_SIZE);
-            $headers = substr($raw, 0, $headerBytes);
-            $text = substr($raw, $headerBytes);
-            if (($status === 429 || $status === 503) && $attempt < self::RETRIES) {
-                $wait = preg_match('/^Retry-After:\s*(\d+)/mi', $headers, $m) ? (int) $m[1] : 1;
-                usleep(min($wait, 1) * 200000); // a fraction of Retry-After: the examples are impatient
+            [$status, $headers, $json] = $this->send($method, $path, $body);
+            if (self::retriable($status) && $attempt < self::RETRIES) {
+                self::backOff($headers);
                 continue;
             }
-            $json = $text === '' ? [] : json_decode($text, true, 512, JSON_THROW_ON_ERROR);
             if ($status >= 400 && !($perRecord && $status < 500 && isset($json['results']))) {
-                throw new KeelError($status, $json['error']['code'] ?? '?', $json['error']['message'] ?? $text);
+                throw self::error($status, $json);
             }
             return $json;
         }
+    }
+
+    /** One request: [status, raw headers, decoded body]. */
+    private function send(string $method, string $path, ?array $body): array
+    {
+        curl_setopt_array($this->curl, [
+            CURLOPT_URL => $this->baseUrl . $path,
+            CURLOPT_CUSTOMREQUEST => $method,
+            CURLOPT_POSTFIELDS => $body === null ? '' : json_encode($body, JSON_THROW_ON_ERROR),
+            CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_HEADER => true,
+            CURLOPT_CONNECTTIMEOUT => 5,
+            CURLOPT_TIMEOUT => 45, // longer than the longest long poll (30 s)
+        ]);
+        $raw = curl_exec($this->curl);
+        if ($raw === false) {
+            throw new KeelError(0, 'NETWORK', curl_error($this->curl));
+        }
+        $status = curl_getinfo($this->curl, CURLINFO_RESPONSE_CODE);
+        $headerBytes = curl_getinfo($this->curl, CURLINFO_HEADER_SIZE);
+        $text = substr($raw, $headerBytes);
+        $json = $text === '' ? [] : json_decode($text, true, 512, JSON_THROW_ON_ERROR);
+        return [$status, substr($raw, 0, $headerBytes), $json];
+    }
+
+    private static function retriable(int $status): bool
+    {
+        return $status === 429 || $status === 503;
+    }
+
+    private static function backOff(string $headers): void
+    {
+        $wait = preg_match('/^Retry-After:\s*(\d+)/mi', $headers, $m) ? (int) $m[1] : 1;
+        usleep(min($wait, 1) * 200000); // a fraction of Retry-After: the examples are impatient
+    }
+
+    private static function error(int $status, array $json): KeelError
+    {
+        return new KeelError($status, $json['error']['code'] ?? '?', $json['error']['message'] ?? json_encode($json));
     }
 }

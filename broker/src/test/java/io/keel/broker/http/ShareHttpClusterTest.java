@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.keel.broker.http.HttpTestClient.Reply;
 import io.keel.broker.testing.TestCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +34,7 @@ class ShareHttpClusterTest {
   private static final long LOCK_MS = 5_000;
   private static TestCluster cluster;
   private static final HttpTestClient http = new HttpTestClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void startCluster() {
@@ -89,23 +94,51 @@ class ShareHttpClusterTest {
         return r;
       }
       assertTrue(r.raw().headers().firstValue("Retry-After").isPresent(), "503 has Retry-After");
-      try {
-        Thread.sleep(200); // shorter than Retry-After; tests only
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      pause();
     }
   }
 
+  private static void pause() {
+    try {
+      Thread.sleep(200); // shorter than Retry-After; tests only
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Produces {@code records} (a JSON array), re-sending after a 503 only the records whose
+   * partition failed: the other partitions of the request are stored, so re-sending the whole
+   * request would store them twice.
+   */
   private static void produce(String topic, String records) {
-    Reply r =
-        retrying(
-            () ->
-                http.post(
-                    port(1),
-                    "/v1/topics/" + topic + "/records",
-                    "{\"format\":\"json\",\"records\":" + records + "}"));
-    assertEquals(200, r.status(), r.body().toString());
+    List<JsonNode> pending = new ArrayList<>();
+    try {
+      JSON.readTree(records).forEach(pending::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (int attempt = 0; !pending.isEmpty(); attempt++) {
+      ArrayNode body = JSON.createArrayNode().addAll(pending);
+      Reply r =
+          http.post(
+              port(1),
+              "/v1/topics/" + topic + "/records",
+              "{\"format\":\"json\",\"records\":" + body + "}");
+      if (r.status() == 200) {
+        return;
+      }
+      assertTrue(r.status() == 503 && attempt < 50, r.body().toString());
+      JsonNode results = r.body().path("records");
+      List<JsonNode> failed = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        if (!results.has(i) || results.get(i).has("error")) {
+          failed.add(pending.get(i));
+        }
+      }
+      pending = failed;
+      pause();
+    }
   }
 
   private static Reply poll(int node, String group, String body) {
