@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
 class HttpApiClusterTest {
   private static final int MAX_BODY = 64 * 1024;
   private static TestCluster cluster;
-  private static final HttpTestClient http = new HttpTestClient();
+  private static ClusterHttp api;
+  private static HttpTestClient http;
 
   @BeforeAll
   static void startCluster() {
@@ -52,6 +54,8 @@ class HttpApiClusterTest {
                 "group.heartbeat.interval.ms", "200",
                 "group.session.timeout.ms", "5000"));
     cluster.awaitReady(Duration.ofSeconds(30));
+    api = new ClusterHttp(cluster);
+    http = api.client();
   }
 
   @AfterAll
@@ -60,42 +64,11 @@ class HttpApiClusterTest {
   }
 
   private static int port(int node) {
-    return cluster.node(node).httpPort();
+    return api.port(node);
   }
 
   private static void createTopic(String name, int partitions) {
-    Reply r =
-        http.post(
-            port(1),
-            "/v1/topics",
-            "{\"name\":\""
-                + name
-                + "\",\"partitions\":"
-                + partitions
-                + ",\"replication_factor\":3}");
-    assertEquals(201, r.status(), r.body().toString());
-    TestCluster.await(
-        Duration.ofSeconds(20),
-        () ->
-            cluster.runningNodes().stream()
-                .allMatch(
-                    id -> {
-                      var t = cluster.node(id).metadata().topic(name);
-                      if (t.isEmpty()) {
-                        return false;
-                      }
-                      for (int p = 0; p < partitions; p++) {
-                        if (!cluster
-                            .node(id)
-                            .metadata()
-                            .partitionLeaders()
-                            .containsKey(t.get().groupId(p))) {
-                          return false;
-                        }
-                      }
-                      return true;
-                    }),
-        () -> "leaders of " + name);
+    api.createTopic(name, partitions);
   }
 
   private static long highWatermark(String topic, int partition) {
@@ -115,23 +88,8 @@ class HttpApiClusterTest {
     return retrying(() -> http.get(port(node), path));
   }
 
-  private static Reply retrying(java.util.function.Supplier<Reply> call) {
-    for (int attempt = 0; ; attempt++) {
-      Reply r = call.get();
-      if (r.status() != 503 || attempt > 20) {
-        return r;
-      }
-      sleep(r); // leader moving: Retry-After says when
-    }
-  }
-
-  private static void sleep(Reply r) {
-    assertTrue(r.raw().headers().firstValue("Retry-After").isPresent(), "503 has Retry-After");
-    try {
-      Thread.sleep(200); // shorter than Retry-After; tests only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  private static Reply retrying(Supplier<Reply> call) {
+    return api.retrying(call);
   }
 
   @Test

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.keel.broker.http.HttpTestClient.Reply;
 import io.keel.broker.testing.TestCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 class ShareHttpClusterTest {
   private static final long LOCK_MS = 5_000;
   private static TestCluster cluster;
-  private static final HttpTestClient http = new HttpTestClient();
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static ClusterHttp api;
+  private static HttpTestClient http;
 
   @BeforeAll
   static void startCluster() {
@@ -46,6 +42,8 @@ class ShareHttpClusterTest {
                 "group.heartbeat.interval.ms", "200",
                 "group.session.timeout.ms", "10000"));
     cluster.awaitReady(Duration.ofSeconds(30));
+    api = new ClusterHttp(cluster);
+    http = api.client();
   }
 
   @AfterAll
@@ -54,91 +52,19 @@ class ShareHttpClusterTest {
   }
 
   private static int port(int node) {
-    return cluster.node(node).httpPort();
+    return api.port(node);
   }
 
   private static void createTopic(String name, int partitions) {
-    Reply r =
-        http.post(
-            port(1), "/v1/topics", "{\"name\":\"" + name + "\",\"partitions\":" + partitions + "}");
-    assertEquals(201, r.status(), r.body().toString());
-    TestCluster.await(
-        Duration.ofSeconds(20),
-        () ->
-            cluster.runningNodes().stream()
-                .allMatch(
-                    id -> {
-                      var t = cluster.node(id).metadata().topic(name);
-                      if (t.isEmpty()) {
-                        return false;
-                      }
-                      for (int p = 0; p < partitions; p++) {
-                        if (!cluster
-                            .node(id)
-                            .metadata()
-                            .partitionLeaders()
-                            .containsKey(t.get().groupId(p))) {
-                          return false;
-                        }
-                      }
-                      return true;
-                    }),
-        () -> "leaders of " + name);
+    api.createTopic(name, partitions);
   }
 
-  /** Retries 503s: leaders and coordinators move soon after topics are created. */
   private static Reply retrying(Supplier<Reply> call) {
-    for (int attempt = 0; ; attempt++) {
-      Reply r = call.get();
-      if (r.status() != 503 || attempt > 50) {
-        return r;
-      }
-      assertTrue(r.raw().headers().firstValue("Retry-After").isPresent(), "503 has Retry-After");
-      pause();
-    }
+    return api.retrying(call);
   }
 
-  private static void pause() {
-    try {
-      Thread.sleep(200); // shorter than Retry-After; tests only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Produces {@code records} (a JSON array), re-sending after a 503 only the records whose
-   * partition failed: the other partitions of the request are stored, so re-sending the whole
-   * request would store them twice.
-   */
   private static void produce(String topic, String records) {
-    List<JsonNode> pending = new ArrayList<>();
-    try {
-      JSON.readTree(records).forEach(pending::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (int attempt = 0; !pending.isEmpty(); attempt++) {
-      ArrayNode body = JSON.createArrayNode().addAll(pending);
-      Reply r =
-          http.post(
-              port(1),
-              "/v1/topics/" + topic + "/records",
-              "{\"format\":\"json\",\"records\":" + body + "}");
-      if (r.status() == 200) {
-        return;
-      }
-      assertTrue(r.status() == 503 && attempt < 50, r.body().toString());
-      JsonNode results = r.body().path("records");
-      List<JsonNode> failed = new ArrayList<>();
-      for (int i = 0; i < pending.size(); i++) {
-        if (!results.has(i) || results.get(i).has("error")) {
-          failed.add(pending.get(i));
-        }
-      }
-      pending = failed;
-      pause();
-    }
+    api.produceResending(1, topic, records);
   }
 
   private static Reply poll(int node, String group, String body) {
