@@ -76,22 +76,7 @@ final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--offset", description = "Start offset (with --partition).")
   Long offset;
 
-  @Option(
-      names = {"-n", "--max-messages"},
-      description = "Exit after this many records.")
-  Long maxMessages;
-
-  @Option(
-      names = {"-t", "--timeout"},
-      converter = Durations.class,
-      description = "Exit when nothing new arrives for this long (e.g. 10s).")
-  Duration timeout;
-
-  @Option(
-      names = {"-f", "--format"},
-      defaultValue = "%v\\n",
-      description = "Record format.")
-  String format;
+  @Mixin ReadLimits limits;
 
   /** One record as printed with {@code -o json}. */
   record JsonRecord(
@@ -209,9 +194,10 @@ final class ConsumeCommand implements Callable<Integer> {
       KeelConsumer<String, String> consumer, Map<TopicPartition, Long> delivered, StopSignal stop) {
     PrintStream out = System.out;
     Output json = client.out();
+    RecordFormat render = limits.recordFormat();
     long printed = 0;
-    long idleDeadline = deadlineFromNow();
-    while ((maxMessages == null || printed < maxMessages) && !stop.requested()) {
+    long idleDeadline = limits.idleDeadlineFrom(System.nanoTime());
+    while (!limits.reached(printed) && !stop.requested()) {
       ConsumerRecords<String, String> records = consumer.poll(POLL);
       for (ConsumerRecord<String, String> r : records) {
         if (json.json()) {
@@ -219,25 +205,21 @@ final class ConsumeCommand implements Callable<Integer> {
               new JsonRecord(
                   r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
         } else {
-          out.print(new RecordFormat(format).render(r));
+          out.print(render.render(r));
         }
         delivered.put(new TopicPartition(r.topic(), r.partition()), r.offset());
         printed++;
-        if ((maxMessages != null && printed >= maxMessages) || stop.requested()) {
+        if (limits.reached(printed) || stop.requested()) {
           break;
         }
       }
       out.flush();
       if (!records.isEmpty()) {
-        idleDeadline = deadlineFromNow();
+        idleDeadline = limits.idleDeadlineFrom(System.nanoTime());
       } else if (System.nanoTime() > idleDeadline) {
         break;
       }
     }
     return printed;
-  }
-
-  private long deadlineFromNow() {
-    return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
   }
 }

@@ -24,7 +24,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -93,23 +92,7 @@ final class ShareCommand {
         description = "accept, release or reject each printed record (default: accept).")
     Ack ack;
 
-    @Option(
-        names = {"-n", "--max-messages"},
-        paramLabel = "N",
-        description = "Exit after printing this many records.")
-    Long maxMessages;
-
-    @Option(
-        names = {"-t", "--timeout"},
-        converter = Durations.class,
-        description = "Exit when nothing arrives for this long (e.g. 10s).")
-    Duration timeout;
-
-    @Option(
-        names = {"-f", "--format"},
-        defaultValue = "%v\\n",
-        description = "Record format.")
-    String format;
+    @Mixin ReadLimits limits;
 
     /** One record as printed with {@code -o json}. */
     record JsonRecord(
@@ -128,10 +111,6 @@ final class ShareCommand {
 
     @Override
     public Integer call() {
-      if (maxMessages != null && maxMessages < 1) {
-        throw new ParameterException(
-            spec.commandLine(), "--max-messages must be at least 1, was " + maxMessages);
-      }
       try (KeelAdmin admin = client.admin()) {
         ConsumeCommand.describeOrFail(admin, topic);
       }
@@ -149,8 +128,7 @@ final class ShareCommand {
     }
 
     private KeelShareConsumerConfig config() {
-      long perPoll =
-          maxMessages == null ? MAX_POLL_RECORDS : Math.min(MAX_POLL_RECORDS, maxMessages);
+      long perPoll = Math.min(MAX_POLL_RECORDS, limits.remaining(0));
       return KeelShareConsumerConfig.of(
           Map.of(
               "bootstrap.servers",
@@ -171,16 +149,16 @@ final class ShareCommand {
     private Tally drain(KeelShareConsumer<String, String> member, StopSignal stop) {
       PrintStream out = System.out;
       Output json = client.out();
-      RecordFormat render = new RecordFormat(format);
+      RecordFormat render = limits.recordFormat();
       long printed = 0;
       long released = 0;
       long refused = 0;
-      long idleDeadline = deadlineFromNow();
-      while (!done(printed) && !stop.requested()) {
+      long idleDeadline = limits.idleDeadlineFrom(System.nanoTime());
+      while (!limits.reached(printed) && !stop.requested()) {
         List<ShareRecord<String, String>> records = member.pollShare(POLL);
         for (ShareRecord<String, String> delivered : records) {
           ConsumerRecord<String, String> r = delivered.record();
-          if (done(printed) || stop.requested()) {
+          if (limits.reached(printed) || stop.requested()) {
             member.acknowledge(r, AcknowledgeType.RELEASE); // taken, never shown: give it back
             released++;
             continue;
@@ -209,7 +187,7 @@ final class ShareCommand {
         out.flush();
         refused += commit(member);
         if (!records.isEmpty()) {
-          idleDeadline = deadlineFromNow();
+          idleDeadline = limits.idleDeadlineFrom(System.nanoTime());
         } else if (System.nanoTime() > idleDeadline) {
           break;
         }
@@ -229,14 +207,6 @@ final class ShareCommand {
         err.flush();
         return count;
       }
-    }
-
-    private boolean done(long printed) {
-      return maxMessages != null && printed >= maxMessages;
-    }
-
-    private long deadlineFromNow() {
-      return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     }
 
     private void printSummary(Tally tally) {

@@ -45,4 +45,17 @@ class KeelMainTest {
     assertEquals(CommandLine.ExitCode.USAGE, run.exitCode());
     assertTrue(run.err().contains("no-such-command"), run.err());
   }
+
+  @Test
+  void readingCommandsRefuseAZeroMessageLimitBeforeConnecting() {
+    for (String[] args :
+        new String[][] {
+          {"consume", "t", "--max-messages", "0", "-b", "127.0.0.1:1"},
+          {"share", "consume", "t", "--group", "g", "-n", "0", "-b", "127.0.0.1:1"}
+        }) {
+      Run run = run(args);
+      assertEquals(CommandLine.ExitCode.USAGE, run.exitCode(), run.err());
+      assertTrue(run.err().contains("--max-messages must be at least 1, was 0"), run.err());
+    }
+  }
 }
