@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Reads every replica's committed log of one topic straight from the stopped nodes' stores: the
@@ -41,10 +42,10 @@ public final class OfflineReplicas {
    *
    * @param dataDirs node id -> broker data.dir (the store is its {@code store} subdirectory)
    * @param topic whose values are 8-byte longs, as the queue workload writes them
-   * @param unreadable receives "node N: error" for each store that could not be read
+   * @param unreadable told "node N: error" for each store that could not be read
    */
   public static ReplicaLogs read(
-      Map<Integer, Path> dataDirs, String topic, List<String> unreadable) {
+      Map<Integer, Path> dataDirs, String topic, Consumer<String> unreadable) {
     Map<Integer, Map<Integer, List<Rec>>> byPartition = new TreeMap<>();
     dataDirs.forEach(
         (node, dir) -> {
@@ -56,7 +57,7 @@ public final class OfflineReplicas {
           try (LogStore store = LogStore.open(LogStoreConfig.defaults(storeDir))) {
             metadata(store).topic(topic).ifPresent(t -> readNode(store, node, t, mine));
           } catch (RuntimeException e) {
-            unreadable.add("node " + node + ": " + e);
+            unreadable.accept("node " + node + ": " + e);
             return;
           }
           mine.forEach(

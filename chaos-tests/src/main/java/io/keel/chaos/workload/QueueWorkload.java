@@ -197,10 +197,8 @@ public final class QueueWorkload implements Workload {
 
   @Override
   public ReplicaLogs replicaLogs(Map<Integer, Path> dataDirs) {
-    List<String> unreadable = new ArrayList<>();
-    ReplicaLogs logs = OfflineReplicas.read(dataDirs, TOPIC, unreadable);
-    unreadable.forEach(u -> notes.add("replica store not compared, " + u));
-    return logs;
+    return OfflineReplicas.read(
+        dataDirs, TOPIC, u -> notes.add("replica store not compared, " + u));
   }
 
   @Override
