@@ -139,7 +139,9 @@ final class PeerLink implements AutoCloseable {
   /** A frame from the peer arrived: it is up, so a backoff towards it ends now. */
   void heardFromPeer() {
     heard.incrementAndGet();
-    heardSignal.release();
+    if (streamBroken && heardSignal.availablePermits() == 0) { // only a backoff waits for it
+      heardSignal.release();
+    }
   }
 
   private void run() {
