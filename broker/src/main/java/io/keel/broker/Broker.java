@@ -50,7 +50,9 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -199,6 +201,8 @@ public final class Broker implements AutoCloseable {
     partitions.start();
     groups.start();
     shares.start();
+    // Peers backing off towards this restarted node hear our hello and reconnect now.
+    transport.connect(knownPeers());
     lifecycle =
         new BrokerLifecycle(
             registration(), config.brokerHeartbeatInterval(), controllerClient, cache, runtime);
@@ -227,7 +231,8 @@ public final class Broker implements AutoCloseable {
 
   private void startServers() {
     RaftTransportService raftService =
-        new RaftTransportService(config.nodeId(), config.clusterId(), m -> runtime.deliver(m));
+        new RaftTransportService(
+            config.nodeId(), config.clusterId(), m -> runtime.deliver(m), transport::heardFrom);
     ControllerService controllerService = new ControllerService(controller, cache);
     clientService =
         new KeelClientService(
@@ -337,6 +342,13 @@ public final class Broker implements AutoCloseable {
     return nodeId ->
         Optional.ofNullable(voters.get(nodeId))
             .or(() -> cache.image().broker(nodeId).map(b -> b.internalAddress()));
+  }
+
+  /** The voters and every node of the metadata kept on disk (empty on a first start). */
+  private Set<Integer> knownPeers() {
+    Set<Integer> peers = new TreeSet<>(config.controllerQuorumVoters().keySet());
+    peers.addAll(cache.image().brokers().keySet());
+    return peers;
   }
 
   private Map<Integer, String> voterAddresses() {

@@ -4,6 +4,7 @@ import io.keel.broker.api.LeaderResolver.Leader;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.partition.PartitionException;
+import io.keel.broker.raft.NodeStopping;
 import io.keel.broker.raft.ProposalFailedException;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ErrorDetail;
@@ -54,6 +55,9 @@ final class ErrorDetails {
     if (t instanceof ProposalRejectedException) {
       // The leader's uncommitted or pending-read limit: back-pressure, retriable after a backoff.
       return of(ErrorCode.THROTTLED, t.getMessage());
+    }
+    if (NodeStopping.causedBy(t)) {
+      return of(ErrorCode.NODE_SHUTTING_DOWN, NodeStopping.message(t));
     }
     return of(ErrorCode.UNKNOWN, t.getClass().getSimpleName() + ": " + t.getMessage());
   }

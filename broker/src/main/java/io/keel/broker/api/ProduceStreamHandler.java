@@ -2,6 +2,7 @@ package io.keel.broker.api;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.keel.broker.raft.NodeStopping;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.ProduceRequest;
 import io.keel.proto.ProduceResponse;
@@ -49,12 +50,14 @@ final class ProduceStreamHandler implements StreamObserver<ProduceStreamRequest>
             answer(id, err == null ? response : unexpected(request.getRequest(), err)));
   }
 
-  private static ProduceResponse unexpected(ProduceRequest request, Throwable err) {
+  static ProduceResponse unexpected(ProduceRequest request, Throwable err) {
     Throwable cause = ErrorDetails.unwrap(err);
     return PartitionRequests.failAll(
         request,
-        ErrorDetails.of(
-            ErrorCode.UNKNOWN, cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+        NodeStopping.causedBy(cause)
+            ? ErrorDetails.of(ErrorCode.NODE_SHUTTING_DOWN, NodeStopping.message(cause))
+            : ErrorDetails.of(
+                ErrorCode.UNKNOWN, cause.getClass().getSimpleName() + ": " + cause.getMessage()));
   }
 
   private synchronized void answer(long id, ProduceResponse response) {

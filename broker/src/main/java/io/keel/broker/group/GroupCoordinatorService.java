@@ -7,6 +7,7 @@ import io.keel.broker.controller.TopicInfo;
 import io.keel.broker.group.GroupLogic.Heartbeat;
 import io.keel.broker.group.GroupRecord.OffsetCommit;
 import io.keel.broker.raft.GroupRuntime;
+import io.keel.broker.raft.NodeStopping;
 import io.keel.broker.raft.ProposalFailedException;
 import io.keel.proto.CheckGroupMemberRequest;
 import io.keel.proto.CheckGroupMemberResponse;
@@ -470,6 +471,9 @@ public final class GroupCoordinatorService implements AutoCloseable {
     if (t instanceof StatusRuntimeException se) {
       return error(
           ErrorCode.LEADER_NOT_AVAILABLE, "partition leader unreachable: " + se.getStatus());
+    }
+    if (NodeStopping.causedBy(t)) {
+      return error(ErrorCode.NODE_SHUTTING_DOWN, NodeStopping.message(t));
     }
     return error(ErrorCode.UNKNOWN, t.getClass().getSimpleName() + ": " + t.getMessage());
   }

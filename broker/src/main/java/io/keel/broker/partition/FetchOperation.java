@@ -1,5 +1,6 @@
 package io.keel.broker.partition;
 
+import io.keel.broker.raft.NodeStopping;
 import io.keel.proto.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ public final class FetchOperation {
             });
   }
 
-  private static Outcome outcomeOf(PartitionRead read, Throwable err) {
+  static Outcome outcomeOf(PartitionRead read, Throwable err) {
     if (err == null) {
       return new Outcome(read, null);
     }
@@ -135,7 +136,11 @@ public final class FetchOperation {
     if (cause instanceof PartitionException pe) {
       return new Outcome(null, pe);
     }
-    return new Outcome(null, new PartitionException(ErrorCode.UNKNOWN, String.valueOf(cause)));
+    return new Outcome(
+        null,
+        NodeStopping.causedBy(cause)
+            ? new PartitionException(ErrorCode.NODE_SHUTTING_DOWN, NodeStopping.message(cause))
+            : new PartitionException(ErrorCode.UNKNOWN, String.valueOf(cause)));
   }
 
   private void park(List<Outcome> outcomes) {

@@ -3,6 +3,7 @@ package io.keel.broker.transport;
 import io.keel.broker.raft.MessageSender;
 import io.keel.raft.Message;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,25 @@ public final class GrpcRaftTransport implements MessageSender, AutoCloseable {
       byPeer.computeIfAbsent(m.to(), to -> new ArrayList<>()).add(m);
     }
     byPeer.forEach((peer, batch) -> link(peer).offer(batch));
+  }
+
+  /**
+   * Opens the streams to {@code peers} now, each starting with a hello, so that peers backing off
+   * towards this (restarted) node reconnect at once instead of after their backoff.
+   */
+  public void connect(Collection<Integer> peers) {
+    if (closed) {
+      return;
+    }
+    peers.stream().filter(peer -> peer != nodeId).forEach(peer -> link(peer).open());
+  }
+
+  /** A frame from {@code peerId} arrived: a backoff towards it ends now. */
+  public void heardFrom(int peerId) {
+    PeerLink link = links.get(peerId);
+    if (link != null) {
+      link.heardFromPeer();
+    }
   }
 
   /** Messages dropped so far: a peer's queue was full or its stream was down. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * back-pressure: the sender writes a frame only when the stream is ready and otherwise waits, so
  * messages accumulate in the queue (and are then sent in larger frames) rather than inside gRPC.
  * Messages are dropped only when the queue is full or the peer is unreachable (Raft retransmits);
- * the stream is reopened with exponential backoff.
+ * the stream is reopened with exponential backoff, cut short when the peer is heard from again (a
+ * restarted peer opens its own stream at once, so its followers hear from their leaders within a
+ * heartbeat, not after the leaders' backoff). Every stream starts with an empty frame, the hello,
+ * which is what the peer hears.
  */
 final class PeerLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
@@ -42,15 +46,22 @@ final class PeerLink implements AutoCloseable {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final Object readyMonitor = new Object();
+  private final Duration minBackoff;
+  private final Duration maxBackoff;
+  // Frames received from the peer (any stream); a change since our stream broke means it is back.
+  private final AtomicLong heard = new AtomicLong();
+  private final Semaphore heardSignal = new Semaphore(0);
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean openRequested;
+  private volatile long heardWhenBroken;
 
   private ManagedChannel channel;
   private String channelAddress;
   private ClientCallStreamObserver<RaftBatch> stream;
   private volatile boolean streamBroken;
   private long streamOpenedNanos;
-  private Duration backoff = MIN_BACKOFF;
+  private Duration backoff;
 
   PeerLink(
       int localId,
@@ -59,6 +70,29 @@ final class PeerLink implements AutoCloseable {
       PeerDirectory directory,
       int queueCapacity,
       long queueCapacityBytes) {
+    this(
+        localId,
+        peerId,
+        clusterId,
+        directory,
+        queueCapacity,
+        queueCapacityBytes,
+        MIN_BACKOFF,
+        MAX_BACKOFF);
+  }
+
+  PeerLink(
+      int localId,
+      int peerId,
+      String clusterId,
+      PeerDirectory directory,
+      int queueCapacity,
+      long queueCapacityBytes,
+      Duration minBackoff,
+      Duration maxBackoff) {
+    this.minBackoff = minBackoff;
+    this.maxBackoff = maxBackoff;
+    this.backoff = minBackoff;
     this.localId = localId;
     this.peerId = peerId;
     this.clusterId = clusterId;
@@ -97,9 +131,26 @@ final class PeerLink implements AutoCloseable {
     return dropped.get();
   }
 
+  /** Opens the stream now (sending the hello) rather than on the first message. */
+  void open() {
+    openRequested = true;
+  }
+
+  /** A frame from the peer arrived: it is up, so a backoff towards it ends now. */
+  void heardFromPeer() {
+    heard.incrementAndGet();
+    if (streamBroken && heardSignal.availablePermits() == 0) { // only a backoff waits for it
+      heardSignal.release();
+    }
+  }
+
   private void run() {
     try {
       while (running) {
+        if (openRequested) {
+          openRequested = false;
+          streamOrNull();
+        }
         Message first = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
         if (first != null) {
           queuedBytes.addAndGet(-estimateBytes(first));
@@ -140,7 +191,7 @@ final class PeerLink implements AutoCloseable {
       out.onNext(frame.build());
     } catch (RuntimeException e) {
       log.debug("raft stream to node {} failed: {}", peerId, e.toString());
-      streamBroken = true;
+      markBroken();
     }
   }
 
@@ -152,9 +203,9 @@ final class PeerLink implements AutoCloseable {
     if (stream != null) {
       closeStream();
       // A stream that lived long was healthy: reconnect quickly. Otherwise back off further.
-      boolean wasHealthy = System.nanoTime() - streamOpenedNanos > MAX_BACKOFF.toNanos();
-      backoff = wasHealthy ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
-      Thread.sleep(backoff.toMillis());
+      boolean wasHealthy = System.nanoTime() - streamOpenedNanos > maxBackoff.toNanos();
+      backoff = wasHealthy ? minBackoff : min(backoff.multipliedBy(2), maxBackoff);
+      backOff();
       queue.clear(); // what queued while the peer was unreachable is stale; Raft resends
       queuedBytes.set(0);
     }
@@ -175,7 +226,33 @@ final class PeerLink implements AutoCloseable {
     streamBroken = false;
     streamOpenedNanos = System.nanoTime();
     RaftTransportGrpc.newStub(channel).exchange(new ResponseObserver());
+    try {
+      stream.onNext(
+          RaftBatch.newBuilder().setFrom(localId).setTo(peerId).setClusterId(clusterId).build());
+    } catch (RuntimeException e) {
+      log.debug("hello to node {} failed: {}", peerId, e.toString());
+      markBroken();
+    }
     return stream;
+  }
+
+  /**
+   * Waits {@link #backoff} before reopening, or only {@code minBackoff} once the peer has been
+   * heard from since the stream broke: then it is up again (restarted), and the backoff starts
+   * over.
+   */
+  private void backOff() throws InterruptedException {
+    long deadline = System.nanoTime() + backoff.toNanos();
+    Thread.sleep(minBackoff.toMillis());
+    heardSignal.drainPermits();
+    while (heard.get() == heardWhenBroken) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      heardSignal.tryAcquire(left, TimeUnit.NANOSECONDS);
+    }
+    backoff = minBackoff;
   }
 
   /**
@@ -190,6 +267,13 @@ final class PeerLink implements AutoCloseable {
       }
     }
     return !streamBroken && running;
+  }
+
+  private void markBroken() {
+    if (!streamBroken) {
+      heardWhenBroken = heard.get();
+    }
+    streamBroken = true;
   }
 
   private void closeStream() {
@@ -249,13 +333,13 @@ final class PeerLink implements AutoCloseable {
     @Override
     public void onError(Throwable t) {
       log.debug("raft stream to node {} closed: {}", peerId, t.toString());
-      streamBroken = true;
+      markBroken();
       signal();
     }
 
     @Override
     public void onCompleted() {
-      streamBroken = true;
+      markBroken();
       signal();
     }
 

@@ -6,6 +6,7 @@ import io.keel.proto.RaftTransportGrpc;
 import io.keel.raft.Message;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +21,19 @@ public final class RaftTransportService extends RaftTransportGrpc.RaftTransportI
   private final int nodeId;
   private final String clusterId;
   private final Consumer<List<Message>> sink;
+  private final IntConsumer heardFrom;
 
   public RaftTransportService(int nodeId, String clusterId, Consumer<List<Message>> sink) {
+    this(nodeId, clusterId, sink, peer -> {});
+  }
+
+  /** {@code heardFrom} learns of every valid frame's sender, hellos (empty frames) included. */
+  public RaftTransportService(
+      int nodeId, String clusterId, Consumer<List<Message>> sink, IntConsumer heardFrom) {
     this.nodeId = nodeId;
     this.clusterId = clusterId;
     this.sink = sink;
+    this.heardFrom = heardFrom;
   }
 
   @Override
@@ -58,6 +67,7 @@ public final class RaftTransportService extends RaftTransportGrpc.RaftTransportI
           nodeId);
       return;
     }
+    heardFrom.accept(frame.getFrom());
     List<Message> messages;
     try {
       messages = RaftMessageCodec.decode(frame);
@@ -65,6 +75,8 @@ public final class RaftTransportService extends RaftTransportGrpc.RaftTransportI
       log.warn("dropping malformed raft frame from node {}: {}", frame.getFrom(), e.getMessage());
       return;
     }
-    sink.accept(messages);
+    if (!messages.isEmpty()) {
+      sink.accept(messages);
+    }
   }
 }

@@ -78,4 +78,17 @@ class FetchOperationTest {
     h.commitAll();
     assertTrue(fetch(0, Duration.ofMinutes(5)).isDone());
   }
+
+  /** The read pool of a stopping node refuses the read: the fetch is retried elsewhere. */
+  @Test
+  void aReadRefusedByAStoppingNodeIsNodeShuttingDown() {
+    FetchOperation.Outcome refused =
+        FetchOperation.outcomeOf(
+            null,
+            new java.util.concurrent.CompletionException(
+                new java.util.concurrent.RejectedExecutionException("reads shut down")));
+    assertEquals(io.keel.proto.ErrorCode.NODE_SHUTTING_DOWN, refused.error().code());
+    FetchOperation.Outcome broken = FetchOperation.outcomeOf(null, new IllegalStateException("x"));
+    assertEquals(io.keel.proto.ErrorCode.UNKNOWN, broken.error().code());
+  }
 }

@@ -1,6 +1,12 @@
 package io.keel.broker.testing;
 
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.keel.broker.Broker;
@@ -11,7 +17,9 @@ import io.keel.proto.CreateTopicResult;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.KeelClientGrpc;
+import io.keel.proto.KeelControllerGrpc;
 import io.keel.proto.NewTopic;
+import io.keel.proto.RegisterBrokerRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -25,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -64,6 +74,7 @@ public final class TestCluster implements AutoCloseable {
   private final int[] ports;
   private final Map<String, String> overrides;
   private final Broker[] brokers;
+  private final Set<Integer> registrationsRefused = ConcurrentHashMap.newKeySet();
 
   private TestCluster(Path root, int[] ports, Map<String, String> overrides) {
     this.root = root;
@@ -132,7 +143,8 @@ public final class TestCluster implements AutoCloseable {
     Broker broker =
         new Broker(
             config,
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports[nodeId - 1])));
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports[nodeId - 1]))
+                .intercept(new RegistrationGate()));
     broker.start();
     brokers[nodeId - 1] = broker;
   }
@@ -188,6 +200,57 @@ public final class TestCluster implements AutoCloseable {
       throw new IllegalStateException("node " + nodeId + " is running");
     }
     startNode(nodeId);
+  }
+
+  /**
+   * From now on every controller answers node {@code nodeId}'s RegisterBroker with UNAVAILABLE, as
+   * if no controller were reachable for it; its Raft traffic is untouched.
+   */
+  public void refuseRegistration(int nodeId) {
+    registrationsRefused.add(nodeId);
+  }
+
+  /** Undoes {@link #refuseRegistration(int)}. */
+  public void allowRegistration(int nodeId) {
+    registrationsRefused.remove(nodeId);
+  }
+
+  /** Refuses the RegisterBroker calls of the nodes in {@link #registrationsRefused}. */
+  private final class RegistrationGate implements ServerInterceptor {
+    private static final String REGISTER =
+        KeelControllerGrpc.getRegisterBrokerMethod().getFullMethodName();
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      ServerCall.Listener<Q> delegate = next.startCall(call, headers);
+      if (!call.getMethodDescriptor().getFullMethodName().equals(REGISTER)) {
+        return delegate;
+      }
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+        private boolean refused;
+
+        @Override
+        public void onMessage(Q message) {
+          if (message instanceof RegisterBrokerRequest r
+              && registrationsRefused.contains(r.getNodeId())) {
+            refused = true;
+            call.close(
+                Status.UNAVAILABLE.withDescription("registration refused by the test"),
+                new Metadata());
+            return;
+          }
+          super.onMessage(message);
+        }
+
+        @Override
+        public void onHalfClose() {
+          if (!refused) {
+            super.onHalfClose();
+          }
+        }
+      };
+    }
   }
 
   /** The node leading {@code topic}-{@code partition} in the highest term, or 0 if none. */

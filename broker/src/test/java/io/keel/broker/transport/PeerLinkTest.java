@@ -66,6 +66,73 @@ class PeerLinkTest {
     assertEquals(APPENDS, received.get() + link.droppedMessages(), "each one sent or dropped");
   }
 
+  @Test
+  void openingALinkSaysHelloBeforeAnyMessage() throws Exception {
+    CountDownLatch hello = new CountDownLatch(1);
+    server = serve(0, from -> hello.countDown());
+    String address = "127.0.0.1:" + server.getPort();
+    link = new PeerLink(1, 2, "c", id -> Optional.of(address), 1024, 1 << 20);
+    link.open();
+    assertTrue(hello.await(10, TimeUnit.SECONDS), "the peer heard the hello");
+    assertEquals(0, received.get(), "a hello carries no message");
+  }
+
+  /**
+   * A link backing off towards a down peer reconnects as soon as that peer is heard from (it
+   * restarted and said hello), not when its backoff ends. Reopen attempts at about 0, 0.4, 1.2, 2.8
+   * and 6.0 s (200 ms doubling); the peer is back at 4 s, so without the wake-up the first message
+   * arrives only at 6 s.
+   */
+  @Test
+  void aPeerHeardFromEndsTheBackoffTowardsIt() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String address = "127.0.0.1:" + port;
+    link =
+        new PeerLink(
+            1,
+            2,
+            "c",
+            id -> Optional.of(address),
+            1024,
+            1 << 20,
+            java.time.Duration.ofMillis(200),
+            java.time.Duration.ofSeconds(60));
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4)) {
+      link.offer(heartbeat());
+      Thread.sleep(50);
+    }
+    release.countDown();
+    server = serve(port, from -> {});
+    link.heardFromPeer(); // as the peer's own link's hello would
+    long back = System.nanoTime();
+    while (received.get() == 0 && System.nanoTime() - back < TimeUnit.SECONDS.toNanos(10)) {
+      link.offer(heartbeat());
+      Thread.sleep(20);
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+    System.out.println("peer back -> first message delivered: " + ms + " ms");
+    assertTrue(received.get() > 0, "nothing delivered");
+    assertTrue(ms < 1_000, "delivered " + ms + " ms after the peer was heard from");
+  }
+
+  private Server serve(int port, java.util.function.IntConsumer heardFrom) throws Exception {
+    RaftTransportService service =
+        new RaftTransportService(
+            2, "c", messages -> received.addAndGet(messages.size()), heardFrom);
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(service)
+        .build()
+        .start();
+  }
+
+  private static List<Message> heartbeat() {
+    return List.of(new Message.HeartbeatRequest(7, 1, 2, 1, 0, 0, 0));
+  }
+
   /** A link to a peer that has taken its first frame and sits on it until released. */
   private PeerLink stalledLink(long queueBytes) throws Exception {
     RaftTransportService service =
