@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps fetches in flight for the consumer's partitions and turns their responses into records in
- * offset order. At most one fetch per node and per partition is outstanding. A partition is fetched
- * again (prefetched, at the offset after its buffered records) while fewer than {@link
+ * offset order. At most one fetch per partition is outstanding; a node may have several, so a long
+ * poll for partitions that have caught up (held up to fetch.max.wait.ms) never holds back the
+ * node's partitions that still have data (with one fetch per node it did: drains stalled for
+ * fetch.max.wait.ms whenever one partition reached its end first). A partition is fetched again
+ * (prefetched, at the offset after its buffered records) while fewer than {@link
  * #MAX_BUFFERED_RESPONSES} of its decoded responses wait, so the next response is on its way while
  * the application works through the current one, and memory stays bounded by that many fetch sizes
  * per partition. Only a fetch at the partition's position decides errors; a prefetch's error is
@@ -93,7 +96,6 @@ public final class Fetcher {
   private final MetadataManager metadata;
   private final ChannelPool channels;
   private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
-  private final Set<Integer> inFlightNodes = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> inFlightPartitions = ConcurrentHashMap.newKeySet();
   // Per partition, its responses in offset order (never an empty deque).
   private final Map<TopicPartition, ArrayDeque<Buffered>> buffered = new LinkedHashMap<>();
@@ -119,9 +121,6 @@ public final class Fetcher {
       int leader = snapshot.leaderId(tp);
       if (leader == 0) {
         metadata.requestUpdate();
-        continue;
-      }
-      if (inFlightNodes.contains(leader)) {
         continue;
       }
       byNode
@@ -163,7 +162,6 @@ public final class Fetcher {
           .setMemberEpoch(fence.memberEpoch());
     }
     FetchRequest request = builder.build();
-    inFlightNodes.add(node);
     partitions.forEach(p -> inFlightPartitions.add(tp(p.getTopic(), p.getPartition())));
     long timeoutMs = (long) settings.requestTimeoutMs() + settings.fetchMaxWaitMs();
     Futures.of(channels.stub(address, timeoutMs).fetch(request))
@@ -186,7 +184,6 @@ public final class Fetcher {
     // Clear the in-flight marks first: once poll() sees a response it must be free to send the
     // next fetch. A fetch sent in between at the same offset is discarded as stale.
     requested.forEach(p -> inFlightPartitions.remove(tp(p.getTopic(), p.getPartition())));
-    inFlightNodes.remove(node);
     for (FetchPartition p : requested) {
       TopicPartition tp = tp(p.getTopic(), p.getPartition());
       FetchPartitionResponse r = byPartition.get(tp);
