@@ -8,6 +8,8 @@ import java.util.Map;
  * latency runs from each record's intended send time to its worker's accept being confirmed.
  *
  * @param topic the topic used: the workload's, or a fresh one per share run
+ * @param drainCpu CPU seconds per million messages drained, of the brokers and of this (the
+ *     consumer's) process; -1 each when not measured
  */
 public record BenchResult(
     String system,
@@ -26,7 +28,11 @@ public record BenchResult(
     double drainMBPerSec,
     double brokerCpuSeconds,
     double brokerCpuSecondsPerMillionMessages,
-    double brokerMaxRssMiB) {
+    double brokerMaxRssMiB,
+    DrainCpu drainCpu) {
+
+  /** CPU seconds per million messages over the drain; -1 where not measured. */
+  public record DrainCpu(double brokerSecondsPerMillion, double clientSecondsPerMillion) {}
 
   /** A summary to paste into an issue or a doc. */
   public String summary() {
@@ -68,6 +74,13 @@ public record BenchResult(
           String.format(
               "  drain (consume backlog): %,.0f msg/s  %.1f MB/s%n",
               drainMsgPerSec, drainMBPerSec));
+      s.append(
+          String.format(
+              "  drain CPU s per million messages: consumer process %.1f, brokers %s%n",
+              drainCpu.clientSecondsPerMillion(),
+              drainCpu.brokerSecondsPerMillion() < 0
+                  ? "- (no --broker-pids)"
+                  : String.format("%.1f", drainCpu.brokerSecondsPerMillion())));
     }
     if (brokerCpuSeconds >= 0) {
       s.append(

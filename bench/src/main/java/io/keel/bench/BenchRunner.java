@@ -1,6 +1,7 @@
 package io.keel.bench;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public final class BenchRunner {
     publishLatency.sampleInterval(measuring.get());
     endToEndLatency.sampleInterval(measuring.get());
     double seconds = Math.max(1e-9, measuredNanos / 1e9);
-    double[] drain = workload.drain() ? drain(partitions) : new double[] {0, 0};
+    double[] drain = workload.drain() ? drain(partitions) : new double[] {0, 0, -1, -1};
     sampleRss();
     Map<String, Long> errorTypes = new TreeMap<>();
     errorsByType.forEach((type, n) -> errorTypes.put(type, n.get()));
@@ -121,7 +122,8 @@ public final class BenchRunner {
         drain[1],
         brokers.isEmpty() ? -1 : cpu,
         brokers.isEmpty() || acked.get() == 0 ? -1 : cpu / acked.get() * 1e6,
-        brokers.isEmpty() ? -1 : maxRssMiB);
+        brokers.isEmpty() ? -1 : maxRssMiB,
+        new BenchResult.DrainCpu(drain[2], drain[3]));
   }
 
   private double cpuAtStart;
@@ -351,12 +353,20 @@ public final class BenchRunner {
    * Reads the topic from the beginning to its end; returns {msg/s, MB/s}. The clock starts after
    * the offsets are resolved, so connection set-up is not counted (like Kafka's fetch.nMsg.sec).
    */
+  /** This JVM's CPU time: during a drain, the consumer's (and the idle producers') share. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   private double[] drain(List<Integer> partitions) {
     long read = 0;
     long bytes = 0;
     try (Driver.Reader consumer = driver.newReader(workload)) {
       long total = consumer.assignFromBeginning(topic, partitions);
       progress.printf("[drain] reading %,d messages from the beginning%n", total);
+      double brokerCpuStart = cpuSeconds();
+      long clientCpuStart = processCpuNanos();
       long start = System.nanoTime();
       long deadline = start + Duration.ofMinutes(5).toNanos();
       while (read < total && System.nanoTime() < deadline) {
@@ -366,7 +376,10 @@ public final class BenchRunner {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      return new double[] {read / seconds, bytes / seconds / 1e6};
+      double perMillion = read == 0 ? 0 : 1e6 / read;
+      double brokerCpu = brokers.isEmpty() ? -1 : (cpuSeconds() - brokerCpuStart) * perMillion;
+      double clientCpu = (processCpuNanos() - clientCpuStart) / 1e9 * perMillion;
+      return new double[] {read / seconds, bytes / seconds / 1e6, brokerCpu, clientCpu};
     }
   }
 }

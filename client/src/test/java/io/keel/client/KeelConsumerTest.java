@@ -165,6 +165,38 @@ class KeelConsumerTest {
   }
 
   @Test
+  void aLongPollForACaughtUpPartitionDoesNotHoldBackItsNodesOtherPartitions() {
+    cluster.moveLeader("t", 1, cluster.leaderOf("t", 0)); // one node leads both
+    for (int batch = 0; batch < 4; batch++) {
+      append(0, range("b" + batch + "-", 0, 10).toArray(String[]::new));
+    }
+    // One batch per fetch and 3 records per poll: p0 needs several fetches while p1 (empty)
+    // long-polls for fetch.max.wait.ms.
+    var c = consumer(b -> b.fetchMaxWaitMs(5_000).maxPartitionFetchBytes(1).maxPollRecords(3));
+    c.assign(List.of(P0, P1));
+    long start = System.nanoTime();
+    List<ConsumerRecord<String, String>> all = pollUntil(c, 40);
+    assertEquals(40, all.size(), "every record of p0 arrives");
+    assertTrue(
+        System.nanoTime() - start < Duration.ofMillis(4_000).toNanos(),
+        "p0 was not fetched behind p1's long poll (fetch.max.wait.ms=5000)");
+  }
+
+  @Test
+  void prefetchedResponsesKeepOffsetOrderAcrossPollsAndSeeks() {
+    for (int batch = 0; batch < 5; batch++) {
+      append(0, range("v", batch * 10, batch * 10 + 10).toArray(String[]::new));
+    }
+    var c = consumer(b -> b.maxPartitionFetchBytes(1).maxPollRecords(7));
+    c.assign(List.of(P0));
+    List<ConsumerRecord<String, String>> first = pollUntil(c, 21);
+    assertEquals(range("v", 0, first.size()), values(first));
+    c.seek(P0, 5); // the prefetched responses after the position are stale now
+    assertEquals(range("v", 5, 50), values(pollUntil(c, 45)));
+    assertEquals(50, c.position(P0));
+  }
+
+  @Test
   void latestResetSkipsExistingRecords() {
     append(0, "old");
     var c = consumer(b -> b.autoOffsetReset(AutoOffsetReset.LATEST));

@@ -15,6 +15,7 @@ import io.keel.proto.records.CorruptRecordBatchException;
 import io.keel.proto.records.Record;
 import io.keel.proto.records.RecordBatch;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,14 +31,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps fetches in flight for the consumer's partitions and turns their responses into records in
- * offset order. At most one fetch per node and per partition is outstanding, and a partition with
- * unreturned records is not fetched again, so memory stays bounded by the fetch sizes. The
- * application thread calls everything except the gRPC callbacks, which only enqueue responses.
+ * offset order. At most one fetch per partition is outstanding; a node may have several, so a long
+ * poll for partitions that have caught up (held up to fetch.max.wait.ms) never holds back the
+ * node's partitions that still have data (with one fetch per node it did: drains stalled for
+ * fetch.max.wait.ms whenever one partition reached its end first). A partition is fetched again
+ * (prefetched, at the offset after its buffered records) while fewer than {@link
+ * #MAX_BUFFERED_RESPONSES} of its decoded responses wait, so the next response is on its way while
+ * the application works through the current one, and memory stays bounded by that many fetch sizes
+ * per partition. Only a fetch at the partition's position decides errors; a prefetch's error is
+ * retried after the backoff. The application thread calls everything except the gRPC callbacks,
+ * which only enqueue responses.
  */
 public final class Fetcher {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
   private static final int MAX_CORRUPT_REFETCHES = 3;
   private static final String DELIVER_AT_HEADER = "keel.deliver.at";
+  // One response being returned plus one arriving: without the second, each partition waited a
+  // full fetch round trip whenever poll() had returned its last buffered record.
+  static final int MAX_BUFFERED_RESPONSES = 2;
 
   /** Settings with units in their names. */
   public record Settings(
@@ -60,7 +71,7 @@ public final class Fetcher {
   private record CompletedFetch(
       TopicPartition tp, long fetchOffset, FetchPartitionResponse response, KeelException error) {}
 
-  /** Decoded records of a partition not yet returned by poll(). */
+  /** Decoded records of one fetch response not yet returned by poll(). */
   private static final class Buffered {
     final List<Record> records;
     int next;
@@ -74,15 +85,20 @@ public final class Fetcher {
     boolean hasNext() {
       return next < records.size();
     }
+
+    /** Where the fetch after this response starts. */
+    long endOffset() {
+      return records.getLast().offset() + 1;
+    }
   }
 
   private final Settings settings;
   private final MetadataManager metadata;
   private final ChannelPool channels;
   private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
-  private final Set<Integer> inFlightNodes = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> inFlightPartitions = ConcurrentHashMap.newKeySet();
-  private final Map<TopicPartition, Buffered> buffered = new LinkedHashMap<>();
+  // Per partition, its responses in offset order (never an empty deque).
+  private final Map<TopicPartition, ArrayDeque<Buffered>> buffered = new LinkedHashMap<>();
   private final Map<TopicPartition, Integer> corruptFetches = new HashMap<>();
 
   public Fetcher(Settings settings, MetadataManager metadata, ChannelPool channels) {
@@ -99,15 +115,12 @@ public final class Fetcher {
     ClusterSnapshot snapshot = metadata.current();
     Map<Integer, List<FetchPartition>> byNode = new HashMap<>();
     for (TopicPartition tp : subscriptions.fetchable(nowMs)) {
-      if (inFlightPartitions.contains(tp) || buffered.containsKey(tp)) {
+      if (inFlightPartitions.contains(tp) || bufferedResponses(tp) >= MAX_BUFFERED_RESPONSES) {
         continue;
       }
       int leader = snapshot.leaderId(tp);
       if (leader == 0) {
         metadata.requestUpdate();
-        continue;
-      }
-      if (inFlightNodes.contains(leader)) {
         continue;
       }
       byNode
@@ -116,12 +129,23 @@ public final class Fetcher {
               FetchPartition.newBuilder()
                   .setTopic(tp.topic())
                   .setPartition(tp.partition())
-                  .setFetchOffset(subscriptions.position(tp))
+                  .setFetchOffset(nextFetchOffset(subscriptions, tp))
                   .setPartitionMaxBytes(settings.maxPartitionFetchBytes())
                   .setCurrentLeaderEpoch(-1)
                   .build());
     }
     byNode.forEach((node, partitions) -> send(node, snapshot.address(node), partitions, fence));
+  }
+
+  private int bufferedResponses(TopicPartition tp) {
+    ArrayDeque<Buffered> queue = buffered.get(tp);
+    return queue == null ? 0 : queue.size();
+  }
+
+  /** The position, or after the buffered records when some wait (a prefetch). */
+  private long nextFetchOffset(SubscriptionState subscriptions, TopicPartition tp) {
+    ArrayDeque<Buffered> queue = buffered.get(tp);
+    return queue == null ? subscriptions.position(tp) : queue.getLast().endOffset();
   }
 
   private void send(int node, HostPort address, List<FetchPartition> partitions, Fence fence) {
@@ -138,7 +162,6 @@ public final class Fetcher {
           .setMemberEpoch(fence.memberEpoch());
     }
     FetchRequest request = builder.build();
-    inFlightNodes.add(node);
     partitions.forEach(p -> inFlightPartitions.add(tp(p.getTopic(), p.getPartition())));
     long timeoutMs = (long) settings.requestTimeoutMs() + settings.fetchMaxWaitMs();
     Futures.of(channels.stub(address, timeoutMs).fetch(request))
@@ -161,7 +184,6 @@ public final class Fetcher {
     // Clear the in-flight marks first: once poll() sees a response it must be free to send the
     // next fetch. A fetch sent in between at the same offset is discarded as stale.
     requested.forEach(p -> inFlightPartitions.remove(tp(p.getTopic(), p.getPartition())));
-    inFlightNodes.remove(node);
     for (FetchPartition p : requested) {
       TopicPartition tp = tp(p.getTopic(), p.getPartition());
       FetchPartitionResponse r = byPartition.get(tp);
@@ -194,22 +216,31 @@ public final class Fetcher {
     }
     Map<TopicPartition, List<Record>> out = new LinkedHashMap<>();
     int taken = 0;
-    Iterator<Map.Entry<TopicPartition, Buffered>> it = buffered.entrySet().iterator();
+    Iterator<Map.Entry<TopicPartition, ArrayDeque<Buffered>>> it = buffered.entrySet().iterator();
     while (it.hasNext() && taken < maxRecords) {
-      Map.Entry<TopicPartition, Buffered> e = it.next();
+      Map.Entry<TopicPartition, ArrayDeque<Buffered>> e = it.next();
       TopicPartition tp = e.getKey();
-      Buffered b = e.getValue();
+      ArrayDeque<Buffered> queue = e.getValue();
       if (!subscriptions.isAssigned(tp)
-          || !Long.valueOf(b.nextOffset).equals(subscriptions.position(tp))) {
+          || !Long.valueOf(queue.getFirst().nextOffset).equals(subscriptions.position(tp))) {
         it.remove(); // unassigned, or the application seeked: these records are stale
         continue;
       }
       if (subscriptions.isPaused(tp)) {
         continue;
       }
-      taken += take(b, maxRecords - taken, out.computeIfAbsent(tp, k -> new ArrayList<>()), nowMs);
-      subscriptions.seek(tp, b.nextOffset);
-      if (!b.hasNext()) {
+      List<Record> into = out.computeIfAbsent(tp, k -> new ArrayList<>());
+      while (!queue.isEmpty() && taken < maxRecords) {
+        Buffered b = queue.getFirst();
+        int n = take(b, maxRecords - taken, into, nowMs);
+        taken += n;
+        subscriptions.seek(tp, b.nextOffset);
+        if (b.hasNext()) {
+          break; // max.poll.records reached, or the deliver-at gate holds the rest back
+        }
+        queue.removeFirst();
+      }
+      if (queue.isEmpty()) {
         it.remove();
       }
     }
@@ -250,8 +281,15 @@ public final class Fetcher {
   private void handle(SubscriptionState subscriptions, CompletedFetch cf, long nowMs) {
     TopicPartition tp = cf.tp();
     if (!subscriptions.isAssigned(tp)
-        || !Long.valueOf(cf.fetchOffset()).equals(subscriptions.position(tp))) {
+        || subscriptions.position(tp) == null
+        || cf.fetchOffset() != nextFetchOffset(subscriptions, tp)) {
       return; // stale: unassigned or seeked while the fetch was in flight
+    }
+    boolean prefetch = buffered.containsKey(tp);
+    if (prefetch && (cf.error() != null || cf.response().getError().getCode() != ErrorCode.NONE)) {
+      // Decided once the fetch is at the position: the buffered records come first.
+      subscriptions.backOff(tp, nowMs + settings.retryBackoffMs());
+      return;
     }
     if (cf.error() != null) {
       retryLater(subscriptions, tp, cf.error(), nowMs);
@@ -317,6 +355,10 @@ public final class Fetcher {
         }
       }
     } catch (CorruptRecordBatchException e) {
+      if (buffered.containsKey(tp)) {
+        subscriptions.backOff(tp, nowMs + settings.retryBackoffMs()); // a prefetch: see handle()
+        return;
+      }
       int attempts = corruptFetches.merge(tp, 1, Integer::sum);
       String message = "corrupt batch from " + tp + " at offset >= " + fetchOffset + ": " + e;
       if (attempts > MAX_CORRUPT_REFETCHES) {
@@ -328,7 +370,9 @@ public final class Fetcher {
     }
     corruptFetches.remove(tp);
     if (!records.isEmpty()) {
-      buffered.put(tp, new Buffered(records, fetchOffset));
+      buffered
+          .computeIfAbsent(tp, k -> new ArrayDeque<>())
+          .addLast(new Buffered(records, fetchOffset));
     }
   }
 
