@@ -357,7 +357,8 @@ class KeelConsumerTest {
 
   @Test
   void concurrentUseFromTwoThreadsIsDetected() throws Exception {
-    append(0, "x");
+    // No records: the other thread's poll() waits its full 2 s, so it is seen waiting (with a
+    // record it could return before this thread looked, and the await timed out).
     var c = consumer(b -> b.fetchMaxWaitMs(5_000));
     c.assign(List.of(P0));
     var inPoll = new java.util.concurrent.CountDownLatch(1);
