@@ -1,6 +1,7 @@
 package io.keel.broker.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keel.broker.testing.TestCluster;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -64,8 +66,14 @@ class GroupQuarantineTest {
       TestCluster.await(WAIT, () -> bad.isLeader() && good.isLeader(), () -> "no leaders");
 
       CompletableFuture<Void> boom = propose(bad, "boom");
+      // The cause is published before the loop fails the group's pending work and tells the
+      // observer (so nothing new is accepted meanwhile): wait for each, do not race them.
       TestCluster.await(WAIT, () -> bad.quarantineCause().isPresent(), () -> "not quarantined");
-      assertTrue(boom.isCompletedExceptionally(), "the failed group's proposal must fail");
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> boom.get(10, TimeUnit.SECONDS));
+      assertTrue(
+          failed.getCause().getMessage().contains("quarantined"), failed.getCause().toString());
+      TestCluster.await(WAIT, () -> !quarantined.isEmpty(), () -> "observer not told");
       assertEquals(List.of(1L), quarantined);
 
       bad.compact(1_000); // beyond the applied index: ignored, not fatal
