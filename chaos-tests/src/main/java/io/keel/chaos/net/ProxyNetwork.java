@@ -1,7 +1,6 @@
 package io.keel.chaos.net;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,6 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every node on loopback with its own ports; node i reaches node j only through a fault-injecting
@@ -62,13 +64,33 @@ public final class ProxyNetwork implements Network {
     }
   }
 
-  /** A port free right now. Another process could take it before the broker binds: rare. */
+  // Brokers' ports come from below the kernel's ephemeral range (32768-60999 by default), so that
+  // neither the proxies' own port-0 binds nor any outgoing connection can take one of them between
+  // this check and the broker's bind (a proxy once got a just-released broker port).
+  private static final int FIRST_PORT = 20_000;
+  private static final int LAST_PORT = 32_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+  private static final AtomicInteger NEXT =
+      new AtomicInteger(FIRST_PORT + ThreadLocalRandom.current().nextInt(LAST_PORT - FIRST_PORT));
+
+  /** A port below the ephemeral range that is free now and not handed out by this JVM before. */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
+    for (int tries = 0; tries < LAST_PORT - FIRST_PORT; tries++) {
+      int port = FIRST_PORT + Math.floorMod(NEXT.getAndIncrement(), LAST_PORT - FIRST_PORT);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      } catch (IOException inUse) {
+        continue;
+      }
+      if (HANDED_OUT.add(port)) {
+        return port;
+      }
     }
+    throw new IllegalStateException(
+        "no free loopback port in " + FIRST_PORT + "-" + LAST_PORT + " for the brokers");
   }
 
   @Override
