@@ -11,6 +11,12 @@
 #   bench/compare.sh --fsync never      # Keel with fsync never ("both": each round runs both)
 #   bench/compare.sh --rounds 2 --duration 15s --warmup 5s
 #   bench/compare.sh --no-overload      # skip the 2x-capacity run
+#   bench/compare.sh --cluster-warmup 0s   # measure cold JVMs (default: 60 s of discarded load first)
+#
+# Why the cluster warm-up: a fresh broker JVM spends its first minute or so compiling (C2 took most
+# of Keel's broker CPU for ~70 s in a profile, docs/benchmarks.md), so short workloads on a fresh
+# cluster measure the JIT, not the system. Each fresh cluster first takes max-rate publishes to a
+# throwaway topic for this long; nothing from it is reported.
 #
 # Ports: Kafka 19391-19396 (client/controller per node), Keel 19300-19302 (gRPC), 19350-19352 (HTTP).
 # Output: bench/target/compare/<run id>/ (bench JSON per workload, cluster logs, table.md).
@@ -20,7 +26,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bin/find-jdk.sh"
 JAVA="$JAVA_HOME/bin/java"
 
-rounds=3 fsync=always warmup=5s duration=20s serial=2000 overload=1 build=1
+rounds=3 fsync=always warmup=5s duration=20s serial=2000 overload=1 build=1 cluster_warmup=60s
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -28,10 +34,11 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
-    --quick) rounds=1 warmup=2s duration=5s serial=300; shift ;;
+    --cluster-warmup) cluster_warmup=$2; shift 2 ;;
+    --quick) rounds=1 warmup=2s duration=5s serial=300 cluster_warmup=0s; shift ;;
     --no-overload) overload=0; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +68,19 @@ fi
 bench_cp="$root/cli/target/keel-cli.jar:$root/cli/target/lib/*:$root/bench/target/lib/*"
 
 # ------------------------------------------------------------------ clusters
+# A round writes a few GB per system (max-rate publishes, RF 3); each cluster's data is deleted
+# when it stops, and a cluster does not start on a nearly full disk.
+min_free_gb=30
+check_disk() { # dir
+  local free_gb
+  free_gb=$(df -P -BG "$1" | awk 'NR == 2 {sub("G", "", $4); print $4}')
+  if [[ $free_gb -lt $min_free_gb ]]; then
+    log "only ${free_gb} GB free under $1 (need $min_free_gb): stopping before the disk fills"; exit 1
+  fi
+}
+free_data() { # data dir of a stopped cluster; its logs stay
+  rm -rf "$1"
+}
 started_pids=()   # every process this script started; the trap stops only these
 cleanup() {
   for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -132,9 +152,11 @@ PROPS
     sleep 1
   done
 }
-stop_kafka() {
+stop_kafka() { # dir
+  local n
   for pid in "${kafka_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${kafka_pids[@]}"; do wait_gone "$pid" 60; done
+  for n in "${KAFKA_NODES[@]}"; do free_data "$1/node-$n/data"; done
 }
 
 keel_bootstrap="127.0.0.1:19300,127.0.0.1:19301,127.0.0.1:19302"
@@ -153,9 +175,10 @@ start_keel() { # dir fsync
   done
 }
 keel_pids() { local n; for n in 1 2 3; do awk '{print $1; exit}' "$1/data/node-$n/broker.pid"; done; }
-stop_keel() {
+stop_keel() { # dir
   kill -TERM "$keel_dev_pid" 2>/dev/null || true
   wait_gone "$keel_dev_pid" 60
+  free_data "$1/data"
 }
 
 # ------------------------------------------------------------------ workloads
@@ -170,6 +193,11 @@ json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(
 # Runs every workload on a running cluster; results in $dir/*.json.
 workloads() { # label system bootstrap pids dir
   local label=$1 system=$2 bootstrap=$3 pids=$4 dir=$5 rate r
+  if [[ $cluster_warmup != 0s ]]; then
+    log "$label: warming the fresh cluster up for $cluster_warmup (max-rate publishes, discarded)"
+    bench "$system" "$bootstrap" "$pids" "$dir/cluster-warmup.json" --topic warm --consumers 0 --rate 0 \
+      --linger-ms 5 --warmup 0s --duration "$cluster_warmup"
+  fi
   log "$label: publish at max rate, then consume the backlog"
   bench "$system" "$bootstrap" "$pids" "$dir/publish.json" --topic pub --consumers 0 --rate 0 --linger-ms 5 \
     --warmup "$warmup" --duration "$duration" --drain
@@ -190,17 +218,19 @@ workloads() { # label system bootstrap pids dir
 
 run_kafka() { # round
   local dir="$out/round-$1/kafka"; mkdir -p "$dir"
+  check_disk "$dir"
   log "round $1: starting Kafka 4.3.1 (3 KRaft nodes)"
   start_kafka "$dir"
   workloads "round $1 kafka" kafka "$kafka_bootstrap" "$(IFS=,; echo "${kafka_pids[*]}")" "$dir"
-  stop_kafka
+  stop_kafka "$dir"
 }
 run_keel() { # round fsync
   local dir="$out/round-$1/keel-$2"; mkdir -p "$dir"
+  check_disk "$dir"
   log "round $1: starting Keel (3 nodes, fsync $2)"
   start_keel "$dir" "$2"
   workloads "round $1 keel-$2" keel "$keel_bootstrap" "$(keel_pids "$dir" | paste -sd,)" "$dir"
-  stop_keel
+  stop_keel "$dir"
 }
 
 for ((r = 1; r <= rounds; r++)); do

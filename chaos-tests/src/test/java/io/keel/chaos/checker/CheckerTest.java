@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keel.chaos.history.Event;
+import io.keel.chaos.history.Op;
 import io.keel.chaos.history.Op.FaultAction;
 import io.keel.chaos.history.Phase;
 import io.keel.chaos.history.Rec;
@@ -284,5 +286,25 @@ class CheckerTest {
     Availability.StallStats stats = a.stallsByFault(15).get(0);
     assertEquals("kill-leader", stats.name());
     assertEquals(0.8, stats.p99(), 0.01);
+  }
+
+  @Test
+  void stallCountsFromWhenTheFaultTookEffect() {
+    // The SIGSTOP is asked for at 6.000 s and delivered at 6.060 s; an answer the node sent at
+    // 6.030 s, before it stopped, is no failover. The new leader's first ack comes at 6.500 s.
+    TestHistory h = new TestHistory();
+    Op.Fault pause = new Op.Fault("pause-leader", FaultAction.START, "node 1 (leader of p0)");
+    h.at(5000).send(1, 0, 1, 0);
+    h.at(6000).recorder().invoke(Event.NEMESIS, pause);
+    h.at(6030).send(1, 0, 2, 1);
+    h.at(6060).recorder().ok(Event.NEMESIS, pause);
+    h.at(6500).send(1, 0, 3, 2);
+    h.at(9000).fault("pause-leader", FaultAction.HEAL);
+    h.finalRead(rec(0, 0, 1), rec(0, 1, 2), rec(0, 2, 3));
+
+    Availability.FaultWindow f = check(h).availability().faults().get(0);
+
+    assertEquals(6.0, f.startSeconds(), 0.01);
+    assertEquals(0.44, f.stallSeconds(), 0.01);
   }
 }

@@ -1,5 +1,6 @@
 package io.keel.client.internal;
 
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.KeelClientGrpc.KeelClientFutureStub;
@@ -39,6 +40,20 @@ public final class ChannelPool implements AutoCloseable {
   public KeelClientStub streamStub(HostPort address) {
     Checks.state(!closed, "channel pool is closed");
     return KeelClientGrpc.newStub(channels.computeIfAbsent(address, factory::open));
+  }
+
+  /**
+   * Ends the reconnect backoff of the channel to {@code address} if it is failing: evidence that
+   * the node is up again (it was just elected leader) should not wait for gRPC's exponential
+   * backoff (1 s growing by 1.6x, so a node down for 10 s is retried only ~6 s after it is back).
+   * Calls on a failing channel fail at once, and a reconnect attempt is cheap, so this is safe to
+   * call on every election the client hears of.
+   */
+  public void reconnectNow(HostPort address) {
+    ManagedChannel channel = channels.get(address);
+    if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff();
+    }
   }
 
   @Override

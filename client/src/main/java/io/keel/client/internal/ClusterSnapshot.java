@@ -9,8 +9,10 @@ import io.keel.proto.PartitionMetadata;
 import io.keel.proto.TopicMetadata;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** An immutable view of the cluster from one Metadata response. */
 public record ClusterSnapshot(
@@ -165,6 +167,29 @@ public record ClusterSnapshot(
           out.put(name, new TopicInfo(fresh.name(), fresh.error(), List.copyOf(parts)));
         });
     return new ClusterSnapshot(Map.copyOf(outNodes), controllerId, Map.copyOf(out));
+  }
+
+  /**
+   * Addresses of the nodes that lead a partition here in an epoch (or as a leader) that {@code
+   * before} did not know: nodes just elected, hence up.
+   */
+  public Set<HostPort> newLeadersSince(ClusterSnapshot before) {
+    Set<HostPort> out = new HashSet<>();
+    topics.forEach(
+        (name, info) -> {
+          for (PartitionInfo p : info.partitions()) {
+            HostPort address = nodes.get(p.leaderId());
+            PartitionInfo old = before.partition(new TopicPartition(name, p.partition()));
+            boolean known =
+                old != null
+                    && old.leaderId() == p.leaderId()
+                    && old.leaderEpoch() == p.leaderEpoch();
+            if (address != null && !known) {
+              out.add(address);
+            }
+          }
+        });
+    return out;
   }
 
   /** Leader's epoch (Raft term), or -1 when unknown. */

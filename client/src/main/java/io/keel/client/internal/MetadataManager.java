@@ -129,7 +129,7 @@ public final class MetadataManager {
         HostPort address =
             hint.getHost().isEmpty() ? null : new HostPort(hint.getHost(), hint.getPort());
         long epoch = Math.max(hint.getLeaderEpoch(), knownEpoch);
-        current = snapshot.withLeader(tp, hinted, epoch, address);
+        replace(snapshot.withLeader(tp, hinted, epoch, address));
         return current.leaderId(tp) == hinted;
       }
       return false;
@@ -138,6 +138,16 @@ public final class MetadataManager {
       current = snapshot.withLeader(tp, 0, -1, null);
     }
     return false;
+  }
+
+  /**
+   * Installs {@code next}; a node newly elected in it is up, so a channel to it that is waiting out
+   * a reconnect backoff (it was down) reconnects now rather than seconds later.
+   */
+  private void replace(ClusterSnapshot next) {
+    ClusterSnapshot before = current;
+    current = next;
+    next.newLeadersSince(before).forEach(channels::reconnectNow);
   }
 
   /** Refreshes and waits, up to {@code deadlineNanos}, for a fresh snapshot. */
@@ -264,7 +274,7 @@ public final class MetadataManager {
         updateRequested = true;
       } else {
         round.merged = round.merged == null ? answer : round.merged.merge(answer);
-        current = round.merged.keepNewerLeaders(current);
+        replace(round.merged.keepNewerLeaders(current));
         fetchedAtMs = System.currentTimeMillis();
         if (inFlight == round.result) {
           inFlight = null;

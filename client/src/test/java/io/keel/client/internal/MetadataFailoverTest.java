@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.keel.client.TopicPartition;
 import io.keel.client.testing.FakeKeelCluster;
 import io.keel.proto.LeaderHint;
 import io.keel.proto.OffsetSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +93,107 @@ class MetadataFailoverTest {
     Map<TopicPartition, Long> offsets = lookup.lookup(Map.of(TP, OffsetSpec.Kind.LATEST), deadline);
 
     assertEquals(0L, offsets.get(TP));
+  }
+
+  @Test
+  void anElectionTheClientHearsOfEndsTheReconnectBackoffTowardsTheNewLeader() {
+    // Every channel says it is failing (waiting out gRPC's reconnect backoff) and records resets.
+    List<HostPort> resets = new CopyOnWriteArrayList<>();
+    ChannelFactory inProcess = cluster.channelFactory();
+    ChannelPool failing =
+        new ChannelPool(address -> new FailingChannel(inProcess.open(address), address, resets));
+    List<HostPort> bootstrap = cluster.bootstrapAll().stream().map(a -> HostPort.parse(a)).toList();
+    MetadataManager manager = new MetadataManager(failing, bootstrap, REQUEST_TIMEOUT_MS, 300_000);
+    try {
+      manager.awaitUpdate(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), "test");
+      int leader = manager.current().leaderId(TP);
+      long epoch = manager.current().leaderEpoch(TP);
+      int next = leader % 3 + 1;
+      resets.clear(); // the first answers name every leader as new
+
+      // A hint of an election: that node is up, and its channel reconnects now.
+      assertTrue(manager.onNotLeader(TP, leader, hint(next, epoch + 1)));
+      assertEquals(List.of(address(next)), resets);
+
+      // Answers that name no leader the client did not know change nothing.
+      manager.awaitUpdate(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), "test");
+      assertFalse(manager.onNotLeader(TP, next, hint(leader, epoch)));
+      assertEquals(List.of(address(next)), resets);
+
+      // An election reported by a refresh does the same.
+      int third = next % 3 + 1;
+      cluster.moveLeader("t", 0, third); // epoch + 1 again: the hint's epoch, another leader
+      cluster.moveLeader("t", 0, third); // epoch + 2
+      manager.awaitUpdate(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), "test");
+      assertEquals(third, manager.current().leaderId(TP));
+      assertEquals(List.of(address(next), address(third)), resets);
+    } finally {
+      failing.close();
+    }
+  }
+
+  /** A channel that reports TRANSIENT_FAILURE and records {@code resetConnectBackoff} calls. */
+  private static final class FailingChannel extends ManagedChannel {
+    private final ManagedChannel delegate;
+    private final HostPort address;
+    private final List<HostPort> resets;
+
+    FailingChannel(ManagedChannel delegate, HostPort address, List<HostPort> resets) {
+      this.delegate = delegate;
+      this.address = address;
+      this.resets = resets;
+    }
+
+    @Override
+    public ConnectivityState getState(boolean requestConnection) {
+      return ConnectivityState.TRANSIENT_FAILURE;
+    }
+
+    @Override
+    public void resetConnectBackoff() {
+      resets.add(address);
+    }
+
+    @Override
+    public ManagedChannel shutdown() {
+      delegate.shutdown();
+      return this;
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return delegate.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return delegate.isTerminated();
+    }
+
+    @Override
+    public ManagedChannel shutdownNow() {
+      delegate.shutdownNow();
+      return this;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      return delegate.awaitTermination(timeout, unit);
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
+      return delegate.newCall(method, options);
+    }
+
+    @Override
+    public String authority() {
+      return delegate.authority();
+    }
+  }
+
+  private HostPort address(int node) {
+    return HostPort.parse(cluster.bootstrapAll().get(node - 1));
   }
 
   private LeaderHint hint(int node, long epoch) {
