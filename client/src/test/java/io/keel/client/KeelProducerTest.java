@@ -213,13 +213,15 @@ class KeelProducerTest {
     assertInstanceOf(UnknownTopicException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("'nope' does not exist"), e.getMessage());
     // The next send to the same missing topic checks once (one refresh asks each of the 3 nodes in
-    // parallel) and fails without waiting again.
+    // parallel) and fails without waiting again. A refresh completes with its first answer, so up
+    // to 2 requests of the first send's last refresh may still arrive after this count: at most 5
+    // for one refresh, at least 6 for two.
     int requestsBefore = cluster.metadataRequests();
     var second = producer.send(new ProducerRecord<>("nope", null, "v"));
     assertInstanceOf(
         UnknownTopicException.class, assertThrows(Exception.class, second::get).getCause());
     int asked = cluster.metadataRequests() - requestsBefore;
-    assertTrue(asked >= 1 && asked <= 3, "one metadata refresh, asked " + asked);
+    assertTrue(asked >= 1 && asked <= 5, "one metadata refresh, asked " + asked);
   }
 
   @Test
