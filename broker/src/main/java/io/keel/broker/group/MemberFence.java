@@ -1,8 +1,7 @@
 package io.keel.broker.group;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.keel.broker.transport.PeerChannels;
 import io.keel.proto.CheckGroupMemberRequest;
 import io.keel.proto.CheckGroupMemberResponse;
 import io.keel.proto.ErrorCode;
@@ -43,7 +42,7 @@ final class MemberFence implements AutoCloseable {
   private final Duration rpcTimeout;
   private final InstantSource clock;
   private final Map<Claim, Long> validUntilMs = new ConcurrentHashMap<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final PeerChannels channels = new PeerChannels();
   private volatile boolean closed;
 
   MemberFence(LocalCheck local, Duration positiveTtl, Duration rpcTimeout, InstantSource clock) {
@@ -93,7 +92,7 @@ final class MemberFence implements AutoCloseable {
             .setMemberEpoch(claim.memberEpoch())
             .build();
     CompletableFuture<ErrorDetail> out = new CompletableFuture<>();
-    KeelClientGrpc.newStub(channel(address))
+    KeelClientGrpc.newStub(channels.get(address))
         .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .checkGroupMember(
             request,
@@ -117,11 +116,6 @@ final class MemberFence implements AutoCloseable {
     return out;
   }
 
-  private ManagedChannel channel(String hostPort) {
-    return channels.computeIfAbsent(
-        hostPort, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
-  }
-
   private static CompletableFuture<ErrorDetail> done(ErrorDetail e) {
     return CompletableFuture.completedFuture(e);
   }
@@ -129,7 +123,6 @@ final class MemberFence implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
+    channels.close();
   }
 }

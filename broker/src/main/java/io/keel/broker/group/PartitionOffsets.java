@@ -1,12 +1,11 @@
 package io.keel.broker.group;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.PartitionLeader;
 import io.keel.broker.controller.TopicInfo;
+import io.keel.broker.transport.PeerChannels;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.ListOffsetsPartition;
@@ -15,10 +14,8 @@ import io.keel.proto.ListOffsetsRequest;
 import io.keel.proto.ListOffsetsResponse;
 import io.keel.proto.OffsetSpec;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class PartitionOffsets implements AutoCloseable {
   private final MetadataView metadata;
   private final Duration timeout;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final PeerChannels channels = new PeerChannels();
   private volatile boolean closed;
 
   PartitionOffsets(MetadataView metadata, Duration timeout) {
@@ -60,7 +57,7 @@ final class PartitionOffsets implements AutoCloseable {
                     .setSpec(spec))
             .build();
     CompletableFuture<ListOffsetsResponse> response = new CompletableFuture<>();
-    KeelClientGrpc.newStub(channel(address.get()))
+    KeelClientGrpc.newStub(channels.get(address.get()))
         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .listOffsets(request, observer(response));
     return response.thenCompose(r -> offsetOf(tp, r));
@@ -79,11 +76,6 @@ final class PartitionOffsets implements AutoCloseable {
 
   private static <T> CompletableFuture<T> failed(ErrorCode code, String message) {
     return CompletableFuture.failedFuture(new CoordinatorException(code, message));
-  }
-
-  private ManagedChannel channel(String hostPort) {
-    return channels.computeIfAbsent(
-        hostPort, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
   }
 
   private static <T> StreamObserver<T> observer(CompletableFuture<T> into) {
@@ -106,7 +98,6 @@ final class PartitionOffsets implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
+    channels.close();
   }
 }

@@ -3,20 +3,18 @@ package io.keel.broker.http;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
+import io.keel.broker.transport.PeerChannels;
 import io.keel.proto.ErrorCode;
 import io.keel.proto.KeelClientGrpc;
 import io.keel.proto.KeelShareGrpc;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +39,7 @@ final class NodeCalls implements AutoCloseable {
   private final int selfId;
   private final LocalServices local;
   private final MetadataView metadata;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final PeerChannels channels = new PeerChannels();
 
   NodeCalls(int selfId, LocalServices local, MetadataView metadata) {
     this.selfId = selfId;
@@ -72,10 +70,7 @@ final class NodeCalls implements AutoCloseable {
               null,
               "node " + nodeId + " is not registered with the controller"));
     }
-    ManagedChannel channel =
-        channels.computeIfAbsent(
-            node.get().clientAddress(),
-            a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    ManagedChannel channel = channels.get(node.get().clientAddress());
     CallOptions options =
         CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     FutureObserver<R> observer = new FutureObserver<>();
@@ -106,6 +101,6 @@ final class NodeCalls implements AutoCloseable {
 
   @Override
   public void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.close();
   }
 }

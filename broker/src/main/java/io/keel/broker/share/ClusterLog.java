@@ -5,12 +5,11 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.keel.broker.controller.BrokerInfo;
 import io.keel.broker.controller.MetadataView;
 import io.keel.broker.controller.PartitionLeader;
 import io.keel.broker.controller.TopicInfo;
+import io.keel.broker.transport.PeerChannels;
 import io.keel.proto.CreateTopicsRequest;
 import io.keel.proto.CreateTopicsResponse;
 import io.keel.proto.ErrorCode;
@@ -31,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -48,7 +46,7 @@ final class ClusterLog implements AutoCloseable {
 
   private final MetadataView metadata;
   private final Function<CreateTopicsRequest, CompletableFuture<CreateTopicsResponse>> creator;
-  private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final PeerChannels channels = new PeerChannels();
 
   ClusterLog(
       MetadataView metadata,
@@ -158,7 +156,7 @@ final class ClusterLog implements AutoCloseable {
           new PartitionUnavailableException(topic + "-" + partition + " has no known leader"));
     }
     KeelClientFutureStub stub =
-        KeelClientGrpc.newFutureStub(channels.computeIfAbsent(address.get(), ClusterLog::open))
+        KeelClientGrpc.newFutureStub(channels.get(address.get()))
             .withDeadlineAfter(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     CompletableFuture<T> out = new CompletableFuture<>();
     Futures.addCallback(
@@ -187,17 +185,8 @@ final class ClusterLog implements AutoCloseable {
         .map(BrokerInfo::clientAddress);
   }
 
-  private static ManagedChannel open(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    return NettyChannelBuilder.forAddress(
-            hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))
-        .usePlaintext()
-        .build();
-  }
-
   @Override
   public void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
+    channels.close();
   }
 }
