@@ -33,6 +33,8 @@ package io.keel.raft;
  *     propose} refuses with {@link ProposalRejectedException}
  * @param maxPendingReads read-index requests a leader holds unconfirmed before {@code readIndex}
  *     refuses with {@link ProposalRejectedException}
+ * @param entryCacheBytes bytes of just-stored entries kept in memory per group until applied and
+ *     replicated to every member (0: read everything back from storage)
  */
 public record RaftConfig(
     long groupId,
@@ -49,11 +51,13 @@ public record RaftConfig(
     int leaseClockDriftPercent,
     long maxUncommittedProposalBytes,
     int maxUncommittedProposals,
-    int maxPendingReads) {
+    int maxPendingReads,
+    long entryCacheBytes) {
   static final int DEFAULT_LEASE_CLOCK_DRIFT_PERCENT = 10;
   static final long DEFAULT_MAX_UNCOMMITTED_PROPOSAL_BYTES = 64L << 20;
   static final int DEFAULT_MAX_UNCOMMITTED_PROPOSALS = 100_000;
   static final int DEFAULT_MAX_PENDING_READS = 10_000;
+  static final long DEFAULT_ENTRY_CACHE_BYTES = 1L << 20;
 
   public RaftConfig {
     Checks.arg(nodeId > 0, "nodeId must be > 0, was %s", nodeId);
@@ -87,6 +91,7 @@ public record RaftConfig(
         "maxUncommittedProposals must be > 0, was %s",
         maxUncommittedProposals);
     Checks.arg(maxPendingReads > 0, "maxPendingReads must be > 0, was %s", maxPendingReads);
+    Checks.arg(entryCacheBytes >= 0, "entryCacheBytes must be >= 0, was %s", entryCacheBytes);
   }
 
   /** The configuration without lease drift or back-pressure settings: their defaults apply. */
@@ -117,12 +122,13 @@ public record RaftConfig(
         DEFAULT_LEASE_CLOCK_DRIFT_PERCENT,
         DEFAULT_MAX_UNCOMMITTED_PROPOSAL_BYTES,
         DEFAULT_MAX_UNCOMMITTED_PROPOSALS,
-        DEFAULT_MAX_PENDING_READS);
+        DEFAULT_MAX_PENDING_READS,
+        DEFAULT_ENTRY_CACHE_BYTES);
   }
 
   /**
    * The defaults listed in the contract: 10 election ticks, 1 heartbeat tick, 1 MiB appends, 64 MiB
-   * or 100,000 uncommitted proposals, 10,000 pending reads.
+   * or 100,000 uncommitted proposals, 10,000 pending reads, a 1 MiB entry cache.
    */
   public static RaftConfig defaults(long groupId, int nodeId) {
     return new RaftConfig(
@@ -146,7 +152,8 @@ public record RaftConfig(
         leaseClockDriftPercent,
         maxUncommittedProposalBytes,
         maxUncommittedProposals,
-        maxPendingReads);
+        maxPendingReads,
+        entryCacheBytes);
   }
 
   /** How many ticks a lease lasts from the send time of a quorum-acknowledged heartbeat round. */

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The core's view of the log: the entries and snapshot already handed to storage, plus an unstable
  * tail (and possibly a snapshot) not yet handed out in a {@link Ready}. Tracks the commit and
- * applied indexes.
+ * applied indexes. The newest stable entries stay in an {@link EntryCache} until applied and
+ * replicated, so neither reads them back from storage.
  */
 final class RaftLog {
   /** Returned by {@link #term} for an index that is compacted away or beyond the last entry. */
@@ -17,6 +18,8 @@ final class RaftLog {
   // Invariant: unstable.get(k).index() == unstableOffset + k.
   private long unstableOffset;
   private final ArrayList<Entry> unstable = new ArrayList<>();
+  // Invariant: empty, or holds stable entries ending at unstableOffset - 1.
+  private final EntryCache cache;
   // Invariant: applied <= committed <= lastIndex().
   private long committed;
   private long applied;
@@ -27,8 +30,9 @@ final class RaftLog {
    * holds older, different entries at those indexes). Only the snapshot is known committed;
    * everything after it commits again once the leader's log confirms it.
    */
-  RaftLog(RaftStorage storage) {
+  RaftLog(RaftStorage storage, long cacheBytes) {
     this.storage = storage;
+    this.cache = new EntryCache(cacheBytes);
     this.unstableOffset = storage.lastIndex() + 1;
     this.applied = storage.firstIndex() - 1;
     this.committed = applied;
@@ -73,7 +77,7 @@ final class RaftLog {
     if (unstableSnapshot != null) {
       return index == unstableSnapshot.index() ? unstableSnapshot.term() : UNAVAILABLE;
     }
-    return storage.term(index);
+    return cache.holds(index) ? cache.get(index).term() : storage.term(index);
   }
 
   boolean matchTerm(long index, long term) {
@@ -98,19 +102,19 @@ final class RaftLog {
         lastIndex());
     List<Entry> out = new ArrayList<>();
     long bytes = 0;
-    if (lo < unstableOffset) {
-      List<Entry> stored = storage.entries(lo, Math.min(hi, unstableOffset), maxBytes);
+    long inMemory = cache.isEmpty() ? unstableOffset : cache.firstIndex();
+    if (lo < inMemory) {
+      List<Entry> stored = storage.entries(lo, Math.min(hi, inMemory), maxBytes);
       for (Entry e : stored) {
         bytes += e.sizeBytes();
       }
       out.addAll(stored);
-      if (lo + stored.size() < Math.min(hi, unstableOffset)) {
+      if (lo + stored.size() < Math.min(hi, inMemory)) {
         return out;
       }
     }
-    long from = Math.max(lo, unstableOffset);
-    for (long i = from; i < hi; i++) {
-      Entry e = unstable.get((int) (i - unstableOffset));
+    for (long i = Math.max(lo, inMemory); i < hi; i++) {
+      Entry e = i < unstableOffset ? cache.get(i) : unstable.get((int) (i - unstableOffset));
       bytes += e.sizeBytes();
       if (!out.isEmpty() && bytes > maxBytes) {
         break;
@@ -133,6 +137,7 @@ final class RaftLog {
     if (first == unstableOffset + unstable.size()) {
       unstable.addAll(entries);
     } else if (first <= unstableOffset) {
+      cache.truncateFrom(first);
       unstable.clear();
       unstable.addAll(entries);
       unstableOffset = first;
@@ -215,6 +220,7 @@ final class RaftLog {
         committed);
     unstableSnapshot = snapshot;
     unstable.clear();
+    cache.clear();
     unstableOffset = snapshot.index() + 1;
     committed = snapshot.index();
   }
@@ -257,6 +263,10 @@ final class RaftLog {
   long stableAll() {
     long expectedLast = lastIndex();
     boolean snapshotAlone = unstableSnapshot != null && unstable.isEmpty();
+    if (unstableSnapshot != null) {
+      cache.clear();
+    }
+    cache.append(unstable);
     unstable.clear();
     unstableSnapshot = null;
     unstableOffset = storage.lastIndex() + 1;
@@ -268,7 +278,21 @@ final class RaftLog {
         "storage last index %s after persisting, expected %s",
         storage.lastIndex(),
         expectedLast);
+    Checks.state(
+        cache.isEmpty() || cache.endIndex() == unstableOffset,
+        "entry cache ends at %s, stable log at %s",
+        cache.endIndex() - 1,
+        unstableOffset - 1);
     return -1;
+  }
+
+  /** Entries up to {@code index} are applied and on every replica that needs them from here. */
+  void releaseCachedThrough(long index) {
+    cache.releaseThrough(Math.min(index, applied));
+  }
+
+  long cachedBytes() {
+    return cache.bytes();
   }
 
   void appliedTo(long index) {

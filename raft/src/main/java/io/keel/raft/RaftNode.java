@@ -96,7 +96,7 @@ public final class RaftNode {
     this.storage = storage;
     this.random = random;
     HardState hs = storage.hardState();
-    this.log = new RaftLog(storage);
+    this.log = new RaftLog(storage, config.entryCacheBytes());
     this.term = hs.term();
     this.vote = hs.vote();
     this.persistedHardState = hs;
@@ -1196,6 +1196,16 @@ public final class RaftNode {
       progress.get(id).selfPersisted(log.lastIndex());
       maybeCommit();
     }
+    log.releaseCachedThrough(role == RaftRole.LEADER ? lowestMatch() : Long.MAX_VALUE);
+  }
+
+  /** The highest index every replica the leader tracks holds: replication never asks below it. */
+  private long lowestMatch() {
+    long lowest = Long.MAX_VALUE;
+    for (Progress pr : progress.values()) {
+      lowest = Math.min(lowest, pr.match());
+    }
+    return lowest;
   }
 
   private void checkNoReadyOutstanding() {

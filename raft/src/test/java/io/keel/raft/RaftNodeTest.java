@@ -554,7 +554,8 @@ class RaftNodeTest {
                     10,
                     1000,
                     2,
-                    2));
+                    2,
+                    1 << 20));
     c.elect(1);
     c.isolate(1);
     RaftNode leader = c.node(1);

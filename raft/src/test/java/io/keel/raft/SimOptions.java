@@ -36,7 +36,8 @@ record SimOptions(
     double pauseRate,
     double learnerWipeRate,
     boolean failMinorityAtHeal,
-    double tornOverwriteRate) {
+    double tornOverwriteRate,
+    long entryCacheBytes) {
 
   static SimOptions random(RandomGenerator r) {
     return new SimOptions(
@@ -69,7 +70,8 @@ record SimOptions(
             pick(r, 0.0, 0.0005, 0.002),
             pick(r, 0.0, 0.001, 0.004),
             r.nextInt(3) == 0,
-            pick(r, 0.0, 0.3, 0.9))
+            pick(r, 0.0, 0.3, 0.9),
+            pick(r, 0L, 300L, 1L << 20))
         .valid();
   }
 
@@ -107,7 +109,8 @@ record SimOptions(
         pauseRate,
         learnerWipeRate,
         failMinorityAtHeal,
-        tornOverwriteRate);
+        tornOverwriteRate,
+        entryCacheBytes);
   }
 
   /** The tick-rate difference the clocks of this run can reach, as the lease must assume. */
@@ -131,7 +134,8 @@ record SimOptions(
         clockDriftPercent(),
         64L << 20,
         100_000,
-        10_000);
+        10_000,
+        entryCacheBytes);
   }
 
   @SafeVarargs
