@@ -38,6 +38,8 @@ public final class KeelProducer<K, V> implements AutoCloseable {
   private static final int RECORD_OVERHEAD_BYTES = 41; // worst-case varints and attributes
 
   private final KeelProducerConfig config;
+  // Named in the error of a send that waited out max.block.ms; built once, not per send.
+  private final String maxBlockSetting;
   private final Serializer<K> keySerializer;
   private final Serializer<V> valueSerializer;
   private final ChannelPool channels;
@@ -60,6 +62,7 @@ public final class KeelProducer<K, V> implements AutoCloseable {
       Serializer<V> valueSerializer,
       ChannelFactory channelFactory) {
     this.config = config;
+    this.maxBlockSetting = "max.block.ms=" + config.maxBlockMs();
     this.keySerializer = keySerializer;
     this.valueSerializer = valueSerializer;
     this.channels = new ChannelPool(channelFactory);
@@ -127,7 +130,7 @@ public final class KeelProducer<K, V> implements AutoCloseable {
             deadlineNanos,
             config.retryBackoffMs(),
             config.unknownTopicTimeoutMs(),
-            "max.block.ms=" + config.maxBlockMs());
+            maxBlockSetting);
     byte[] key = serialize(keySerializer, record.topic(), record.key(), "key");
     byte[] value = serialize(valueSerializer, record.topic(), record.value(), "value");
     int partitions = snapshot.partitionCount(record.topic());
