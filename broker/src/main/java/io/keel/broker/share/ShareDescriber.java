@@ -15,7 +15,7 @@ final class ShareDescriber {
   static CompletableFuture<DescribeShareGroupResponse> describe(
       ShareCoordinator coordinator,
       String groupId,
-      ClusterLog log,
+      HighWatermarkLookup highWatermarks,
       InstantSource clock,
       ShareSettings settings) {
     return coordinator
@@ -26,8 +26,8 @@ final class ShareDescriber {
               long now = clock.millis();
               for (ShareCoordinator.PartitionView p : view.partitions()) {
                 parts.add(
-                    log.read(p.partition().topic(), p.partition().partition(), p.endOffset(), 1)
-                        .handle((r, e) -> r == null ? -1L : r.highWatermark())
+                    highWatermarks
+                        .of(p.partition().topic(), p.partition().partition(), p.endOffset())
                         .thenApply(hw -> partition(p, hw, now)));
               }
               return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))

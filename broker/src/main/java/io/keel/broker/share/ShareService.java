@@ -52,6 +52,7 @@ public final class ShareService extends KeelShareGrpc.KeelShareImplBase implemen
   private final InstantSource clock;
   private final ScheduledExecutorService scheduler;
   private final ClusterLog log;
+  private final HighWatermarkLookup highWatermarks;
   private final ShareMetrics metrics;
   private final Map<PartitionCoordinator, ShareCoordinator> coordinators =
       new ConcurrentHashMap<>();
@@ -70,6 +71,7 @@ public final class ShareService extends KeelShareGrpc.KeelShareImplBase implemen
     this.clock = clock;
     this.scheduler = scheduler;
     this.log = new ClusterLog(metadata, topicCreator);
+    this.highWatermarks = new HighWatermarkLookup(log::read, clock, scheduler);
     this.metrics = new ShareMetrics(registry, clock);
   }
 
@@ -295,7 +297,7 @@ public final class ShareService extends KeelShareGrpc.KeelShareImplBase implemen
         observer,
         () ->
             ShareDescriber.describe(
-                route(req.getGroupId()), req.getGroupId(), log, clock, settings),
+                route(req.getGroupId()), req.getGroupId(), highWatermarks, clock, settings),
         e -> DescribeShareGroupResponse.newBuilder().setError(e).build(),
         e ->
             DescribeShareGroupResponse.newBuilder()
