@@ -137,7 +137,7 @@ public final class EventLoopRuntime implements GroupRuntime, AutoCloseable {
     RaftNode.bootstrap(storage, initial);
     switch (admit) {
       case Admission.Bootstrap b ->
-          log.info("group {}: every other voter is fresh too; bootstrapped", groupId);
+          log.info("group {}: no other voter ever elected a leader; bootstrapped", groupId);
       case Admission.Fenced f -> {
         // The vote for the fencing leader keeps this replica from voting in the fence term.
         storage.setHardState(new HardState(f.term(), f.leaderId(), 0));

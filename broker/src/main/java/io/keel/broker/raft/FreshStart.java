@@ -9,11 +9,14 @@ package io.keel.broker.raft;
 public enum FreshStart {
   /** This node is creating the group now: bootstrap it with the initial membership. */
   BOOTSTRAP,
-  /** The group exists already: take part only behind a term fence from its leader. */
+  /**
+   * The group exists already: take part only behind a term fence from its leader, or bootstrap if
+   * every other member runs at term 0 (no member ever voted for or followed anyone).
+   */
   REJOIN,
   /**
    * Nothing local says whether the group exists (the metadata group after a wipe): bootstrap only
-   * if every other voter is fresh too, else rejoin.
+   * if every other voter is fresh too or at term 0, else rejoin.
    */
   ASK_PEERS
 }

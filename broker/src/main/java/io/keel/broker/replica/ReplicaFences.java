@@ -1,10 +1,8 @@
 package io.keel.broker.replica;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.keel.broker.raft.Admission;
 import io.keel.broker.raft.FreshStart;
+import io.keel.broker.transport.PeerChannels;
 import io.keel.broker.transport.PeerDirectory;
 import io.keel.proto.FenceRequest;
 import io.keel.proto.FenceResponse;
@@ -12,11 +10,9 @@ import io.keel.proto.KeelReplicaGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,7 +33,7 @@ public final class ReplicaFences implements Admission, AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration retry;
   private final Duration callTimeout;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final PeerChannels channels = new PeerChannels();
   private volatile boolean closed;
 
   public ReplicaFences(
@@ -99,21 +95,8 @@ public final class ReplicaFences implements Admission, AutoCloseable {
 
   /** One round over the other members; empty when no answer admits the replica yet. */
   private Optional<Admit> once(long groupId, List<Integer> others, FreshStart mode) {
-    if (mode == FreshStart.ASK_PEERS) {
-      boolean allFresh = true;
-      for (int peer : others) {
-        FenceResponse r = call(peer, groupId, true);
-        switch (r.getState()) {
-          case FRESH -> {}
-          case RUNNING, FENCED -> allFresh &= r.getTerm() == 0;
-          default -> {
-            return Optional.empty(); // unknown: a member we cannot hear may hold state
-          }
-        }
-      }
-      if (allFresh) {
-        return Optional.of(new Bootstrap());
-      }
+    if (neverElected(groupId, others, mode)) {
+      return Optional.of(new Bootstrap());
     }
     List<Integer> order = new ArrayList<>(others);
     for (int i = 0; i < order.size() && i < others.size() + 2; i++) {
@@ -133,17 +116,39 @@ public final class ReplicaFences implements Admission, AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Whether no member of the group can ever have voted for or followed anyone, so the state this
+   * replica may have lost promised nothing: every other member runs at term 0 (a vote or a leader
+   * in term T leaves its candidate at term T or above for good), or, for {@link
+   * FreshStart#ASK_PEERS}, is fresh too (the cluster's first start). A partition replica whose
+   * peers are all fresh stays waiting: they all lost the group's data, and bootstrapping would
+   * restart the partition empty. Without this a group created while this node's metadata replica
+   * was being admitted (FreshStarts calls that "existing") could never elect: its other members
+   * need this replica's vote for a quorum, and it waited for a fence from their leader.
+   */
+  private boolean neverElected(long groupId, List<Integer> others, FreshStart mode) {
+    for (int peer : others) {
+      FenceResponse r = call(peer, groupId, true);
+      boolean untouched =
+          switch (r.getState()) {
+            case FRESH -> mode == FreshStart.ASK_PEERS;
+            case RUNNING, FENCED -> r.getTerm() == 0;
+            case ABSENT, STATE_UNSPECIFIED, UNRECOGNIZED -> false;
+          };
+      if (!untouched) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private FenceResponse call(int peer, long groupId, boolean probe) {
     Optional<String> address = peers.addressOf(peer);
     if (address.isEmpty()) {
       return FenceResponse.newBuilder().setState(FenceResponse.State.ABSENT).build();
     }
-    ManagedChannel channel =
-        channels.computeIfAbsent(
-            address.get(),
-            a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
     try {
-      return KeelReplicaGrpc.newBlockingStub(channel)
+      return KeelReplicaGrpc.newBlockingStub(channels.get(address.get()))
           .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
           .fence(
               FenceRequest.newBuilder()
@@ -163,7 +168,6 @@ public final class ReplicaFences implements Admission, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    channels.clear();
+    channels.close();
   }
 }

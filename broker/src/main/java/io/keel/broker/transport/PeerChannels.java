@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * gRPC channels from this node to other nodes' client ports ("host:port"), one per address, for the
- * calls a node forwards (HTTP requests, offsets, member fences, share logs, produce forwarding).
+ * gRPC channels from this node to other nodes' ports ("host:port"), one per address, for the calls
+ * a node forwards (HTTP requests, offsets, member fences, share logs, produce forwarding) and the
+ * term-fence requests of a rejoining replica.
  *
  * <p>A call goes to a peer only when this node's metadata names it (leader, coordinator), so a
  * channel still waiting out gRPC's reconnect backoff (1 s growing by 1.6x per failure: a peer down

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.keel.broker.raft.RaftGroup;
 import io.keel.broker.testing.TestCluster;
 import io.keel.proto.DescribeTopicsRequest;
 import io.keel.proto.DescribeTopicsResponse;
@@ -247,6 +248,23 @@ class MetadataLeadersTest {
         PartitionMetadata m = leader(metadata(node), p);
         b.append(p).append("->").append(m.getLeaderId()).append('@').append(m.getLeaderEpoch());
         b.append(" (raft ").append(cluster.leaderOf(TOPIC, p)).append(") ");
+      }
+    }
+    // Each replica's own view, so a partition without a leader shows why (no group, split terms).
+    for (int p = 0; p < PARTITIONS; p++) {
+      b.append("\npartition ").append(p).append(" replicas:");
+      for (int node : replicas(p)) {
+        RaftGroup g =
+            cluster.runningNodes().contains(node)
+                ? cluster.node(node).runtime().group(groupId(p))
+                : null;
+        b.append(" node ").append(node);
+        b.append(
+            g == null
+                ? " (no group)"
+                : " (term %d, leader %d, commit %d, applied %d, voters %s)"
+                    .formatted(
+                        g.term(), g.leaderId(), g.commitIndex(), g.appliedIndex(), g.membership()));
       }
     }
     return b.toString();
