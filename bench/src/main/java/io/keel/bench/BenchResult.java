@@ -8,8 +8,7 @@ import java.util.Map;
  * latency runs from each record's intended send time to its worker's accept being confirmed.
  *
  * @param topic the topic used: the workload's, or a fresh one per share run
- * @param drainCpu CPU seconds per million messages drained, of the brokers and of this (the
- *     consumer's) process; -1 each when not measured
+ * @param drain the backlog read after the timed phase (zeros when not asked for)
  */
 public record BenchResult(
     String system,
@@ -24,15 +23,28 @@ public record BenchResult(
     long messagesConsumed,
     double consumeMsgPerSec,
     LatencyStats.Percentiles endToEndLatencyMs,
-    double drainMsgPerSec,
-    double drainMBPerSec,
+    Drain drain,
     double brokerCpuSeconds,
     double brokerCpuSecondsPerMillionMessages,
-    double brokerMaxRssMiB,
-    DrainCpu drainCpu) {
+    double brokerMaxRssMiB) {
 
-  /** CPU seconds per million messages over the drain; -1 where not measured. */
-  public record DrainCpu(double brokerSecondsPerMillion, double clientSecondsPerMillion) {}
+  /**
+   * The drain: the topic read from the start twice by one consumer.
+   *
+   * @param msgPerSec the second (warm) pass
+   * @param mbPerSec the second pass, payload MB/s
+   * @param coldMsgPerSec the first pass, which also runs the read path's JIT compilation
+   * @param brokerSecondsPerMillion brokers' CPU over the second pass; -1 without broker pids
+   * @param clientSecondsPerMillion this (the consumer's) process's CPU over the second pass
+   */
+  public record Drain(
+      double msgPerSec,
+      double mbPerSec,
+      double coldMsgPerSec,
+      double brokerSecondsPerMillion,
+      double clientSecondsPerMillion) {
+    static final Drain NONE = new Drain(0, 0, 0, -1, -1);
+  }
 
   /** A summary to paste into an issue or a doc. */
   public String summary() {
@@ -69,18 +81,19 @@ public record BenchResult(
           String.format(
               "  consume:  %,.0f msg/s (%d received)%n", consumeMsgPerSec, messagesConsumed));
     }
-    if (drainMsgPerSec > 0) {
+    if (drain.msgPerSec() > 0) {
       s.append(
           String.format(
-              "  drain (consume backlog): %,.0f msg/s  %.1f MB/s%n",
-              drainMsgPerSec, drainMBPerSec));
+              "  drain (consume backlog), warm pass: %,.0f msg/s  %.1f MB/s (cold pass %,.0f"
+                  + " msg/s)%n",
+              drain.msgPerSec(), drain.mbPerSec(), drain.coldMsgPerSec()));
       s.append(
           String.format(
-              "  drain CPU s per million messages: consumer process %.1f, brokers %s%n",
-              drainCpu.clientSecondsPerMillion(),
-              drainCpu.brokerSecondsPerMillion() < 0
+              "  drain CPU s per million messages (warm): consumer process %.1f, brokers %s%n",
+              drain.clientSecondsPerMillion(),
+              drain.brokerSecondsPerMillion() < 0
                   ? "- (no --broker-pids)"
-                  : String.format("%.1f", drainCpu.brokerSecondsPerMillion())));
+                  : String.format("%.1f", drain.brokerSecondsPerMillion())));
     }
     if (brokerCpuSeconds >= 0) {
       s.append(
