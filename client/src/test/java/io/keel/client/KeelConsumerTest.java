@@ -183,6 +183,22 @@ class KeelConsumerTest {
   }
 
   @Test
+  void aSeekDoesNotWaitForTheLongPollAtTheOldPosition() {
+    append(0, "a", "b", "c");
+    var c = consumer(b -> b.fetchMaxWaitMs(5_000));
+    c.assign(List.of(P0));
+    assertEquals(List.of("a", "b", "c"), values(pollUntil(c, 3)));
+    // Caught up: this poll leaves a fetch at offset 3 parked on the leader for 5 s.
+    assertTrue(c.poll(Duration.ofMillis(200)).isEmpty());
+    c.seek(P0, 0);
+    long start = System.nanoTime();
+    assertEquals(List.of("a", "b", "c"), values(pollUntil(c, 3)));
+    assertTrue(
+        System.nanoTime() - start < Duration.ofMillis(3_000).toNanos(),
+        "the fetch at the new position waited for the parked one (fetch.max.wait.ms=5000)");
+  }
+
+  @Test
   void prefetchedResponsesKeepOffsetOrderAcrossPollsAndSeeks() {
     for (int batch = 0; batch < 5; batch++) {
       append(0, range("v", batch * 10, batch * 10 + 10).toArray(String[]::new));

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps fetches in flight for the consumer's partitions and turns their responses into records in
- * offset order. At most one fetch per partition is outstanding; a node may have several, so a long
- * poll for partitions that have caught up (held up to fetch.max.wait.ms) never holds back the
- * node's partitions that still have data (with one fetch per node it did: drains stalled for
+ * offset order. At most one fetch per partition is outstanding at its position (a seek sends the
+ * next at once, the stale one's answer is dropped); a node may have several, so a long poll for
+ * partitions that have caught up (held up to fetch.max.wait.ms) never holds back the node's
+ * partitions that still have data (with one fetch per node it did: drains stalled for
  * fetch.max.wait.ms whenever one partition reached its end first). A partition is fetched again
  * (prefetched, at the offset after its buffered records) while fewer than {@link
  * #MAX_BUFFERED_RESPONSES} of its decoded responses wait, so the next response is on its way while
@@ -96,7 +97,9 @@ public final class Fetcher {
   private final MetadataManager metadata;
   private final ChannelPool channels;
   private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
-  private final Set<TopicPartition> inFlightPartitions = ConcurrentHashMap.newKeySet();
+  // Per partition, the offset its fetch in flight asked for. A seek makes that fetch stale and the
+  // next one goes out at once: waiting for a long poll to return held a seek for fetch.max.wait.ms.
+  private final Map<TopicPartition, Long> inFlight = new ConcurrentHashMap<>();
   // Per partition, its responses in offset order (never an empty deque).
   private final Map<TopicPartition, ArrayDeque<Buffered>> buffered = new LinkedHashMap<>();
   private final Map<TopicPartition, Integer> corruptFetches = new HashMap<>();
@@ -115,7 +118,11 @@ public final class Fetcher {
     ClusterSnapshot snapshot = metadata.current();
     Map<Integer, List<FetchPartition>> byNode = new HashMap<>();
     for (TopicPartition tp : subscriptions.fetchable(nowMs)) {
-      if (inFlightPartitions.contains(tp) || bufferedResponses(tp) >= MAX_BUFFERED_RESPONSES) {
+      if (bufferedResponses(tp) >= MAX_BUFFERED_RESPONSES) {
+        continue;
+      }
+      long offset = nextFetchOffset(subscriptions, tp);
+      if (Long.valueOf(offset).equals(inFlight.get(tp))) {
         continue;
       }
       int leader = snapshot.leaderId(tp);
@@ -129,7 +136,7 @@ public final class Fetcher {
               FetchPartition.newBuilder()
                   .setTopic(tp.topic())
                   .setPartition(tp.partition())
-                  .setFetchOffset(nextFetchOffset(subscriptions, tp))
+                  .setFetchOffset(offset)
                   .setPartitionMaxBytes(settings.maxPartitionFetchBytes())
                   .setCurrentLeaderEpoch(-1)
                   .build());
@@ -162,7 +169,7 @@ public final class Fetcher {
           .setMemberEpoch(fence.memberEpoch());
     }
     FetchRequest request = builder.build();
-    partitions.forEach(p -> inFlightPartitions.add(tp(p.getTopic(), p.getPartition())));
+    partitions.forEach(p -> inFlight.put(tp(p.getTopic(), p.getPartition()), p.getFetchOffset()));
     long timeoutMs = (long) settings.requestTimeoutMs() + settings.fetchMaxWaitMs();
     Futures.of(channels.stub(address, timeoutMs).fetch(request))
         .whenComplete((response, error) -> onResponse(node, partitions, response, error));
@@ -182,8 +189,8 @@ public final class Fetcher {
           .forEach(p -> byPartition.put(tp(p.getTopic(), p.getPartition()), p));
     }
     // Clear the in-flight marks first: once poll() sees a response it must be free to send the
-    // next fetch. A fetch sent in between at the same offset is discarded as stale.
-    requested.forEach(p -> inFlightPartitions.remove(tp(p.getTopic(), p.getPartition())));
+    // next fetch. A stale fetch's answer leaves the mark of the fetch that replaced it.
+    requested.forEach(p -> inFlight.remove(tp(p.getTopic(), p.getPartition()), p.getFetchOffset()));
     for (FetchPartition p : requested) {
       TopicPartition tp = tp(p.getTopic(), p.getPartition());
       FetchPartitionResponse r = byPartition.get(tp);
