@@ -210,11 +210,13 @@ public final class RecordBatch {
     }
     RecordsReader reader = new RecordsReader(section);
     List<Record> records = new ArrayList<>(count);
+    long baseOffset = baseOffset();
+    long firstTimestamp = firstTimestamp();
     long maxTimestamp = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
       Record record;
       try {
-        record = RecordCodec.read(reader, i, baseOffset(), firstTimestamp());
+        record = RecordCodec.read(reader, i, baseOffset, firstTimestamp);
       } catch (CorruptRecordBatchException e) {
         throw new CorruptRecordBatchException(
             "record " + i + " of " + count + ": " + e.getMessage(), e);
