@@ -18,6 +18,8 @@ ACTIVITIES = [
     ("fsync (segments, WAL)", ["do_fsync", "LogStore.sync", "GroupCommit.sync", "Rocks.syncWal"]),
     ("segment reads (fetch, apply)", ["SegmentFile.read", "PartitionLog.read"]),
     ("RocksDB (index, hard state)", ["rocksdb::", "Rocks.write", "Rocks.get"]),
+    ("gRPC message framing (copies into Netty buffers)", ["MessageFramer.write"]),
+    ("protobuf parsing", ["MessageMarshaller.parse"]),
     ("Raft event loop (other)", ["io/keel/broker/raft/EventLoop.run"]),
     ("Raft peer links", ["PeerLink"]),
     ("socket writes (Netty)", ["NioSocketChannel.doWrite"]),
@@ -26,6 +28,7 @@ ACTIVITIES = [
     ("gRPC executors (handlers, parsing)", ["SerializingExecutor.run"]),
     ("consumer poll (decode)", ["KeelConsumer.poll"]),
     ("producer", ["KeelProducer", "RecordAccumulator", "Sender.run"]),
+    ("thread-pool hand-offs (queue waits, wake-ups)", ["ThreadPoolExecutor.getTask"]),
     ("other thread pools", ["ThreadPoolExecutor$Worker.run", "ForkJoinWorkerThread"]),
 ]
 
