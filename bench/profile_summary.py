@@ -13,7 +13,7 @@ import sys
 # "segment writes into the page cache", not "Raft event loop".
 ACTIVITIES = [
     ("JIT compiler", ["CompileBroker::"]),
-    ("GC", ["G1", "GCTaskThread", "VM_G1"]),
+    ("GC", ["G1", "GCTaskThread"]),
     ("segment writes into the page cache", ["SegmentFile.lambda$append"]),
     ("fsync (segments, WAL)", ["do_fsync", "LogStore.sync", "GroupCommit.sync", "Rocks.syncWal"]),
     ("segment reads (fetch, apply)", ["SegmentFile.read", "PartitionLog.read"]),
@@ -25,7 +25,7 @@ ACTIVITIES = [
     ("socket writes (Netty)", ["NioSocketChannel.doWrite"]),
     ("socket reads (Netty)", ["NioByteUnsafe.read"]),
     ("Netty event loop (other)", ["SingleThreadIoEventLoop.run"]),
-    ("gRPC executors (handlers, parsing)", ["SerializingExecutor.run"]),
+    ("gRPC executors (handlers)", ["SerializingExecutor.run"]),
     ("consumer poll (decode)", ["KeelConsumer.poll"]),
     ("producer", ["KeelProducer", "RecordAccumulator", "Sender.run"]),
     ("thread-pool hand-offs (queue waits, wake-ups)", ["ThreadPoolExecutor.getTask"]),
@@ -71,12 +71,14 @@ def main(paths):
     if not paths:
         sys.exit("usage: profile_summary.py FILE.collapsed...")
     brokers = collections.Counter()
+    broker_files = 0
     for path in paths:
         stacks = read(path)
         summarize(os.path.basename(path), stacks)
         if os.path.basename(path).startswith("broker-"):
             brokers.update(stacks)
-    if len([p for p in paths if os.path.basename(p).startswith("broker-")]) > 1:
+            broker_files += 1
+    if broker_files > 1:
         summarize("all brokers", brokers)
 
 
