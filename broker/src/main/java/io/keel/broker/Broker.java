@@ -361,7 +361,8 @@ public final class Broker implements AutoCloseable {
     return LogStoreConfig.defaults(config.dataDir().resolve("store"))
         .withFsyncPolicy(config.fsync())
         .withSegments(config.segmentBytes(), config.segmentAge())
-        .withMinFreeBytes(config.storageMinFreeBytes());
+        .withMinFreeBytes(config.storageMinFreeBytes())
+        .withCachedTailBytes(config.storageCachedTailBytes());
   }
 
   private RuntimeConfig runtimeConfig() {

@@ -105,7 +105,7 @@ final class GroupLog implements RaftStorage {
     this.clock = clock;
     this.segmentBytes = config.segmentBytes();
     this.segmentAgeMs = config.segmentAge().toMillis();
-    this.files = new SegmentFiles(config.dataDir(), groupId, afterFsync);
+    this.files = new SegmentFiles(config.dataDir(), groupId, afterFsync, config.cachedTailBytes());
     load();
     new SegmentRecovery(this).run();
     checkCommitBacked("stored");
@@ -148,6 +148,9 @@ final class GroupLog implements RaftStorage {
       maxId = Math.max(maxId, id);
     }
     nextFileId = maxId + 1;
+    if (!segments.isEmpty()) {
+      files.activate(segments.lastEntry().getValue().fileId());
+    }
   }
 
   /** A commit index beyond the log means the log lost entries it once held: never serve it. */

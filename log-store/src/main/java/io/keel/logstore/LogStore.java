@@ -292,7 +292,8 @@ public final class LogStore implements DurableStore {
     rocks.syncWal();
     (dropped != null
             ? dropped.files
-            : new SegmentFiles(config.dataDir(), groupId, afterSegmentFsync))
+            : new SegmentFiles(
+                config.dataDir(), groupId, afterSegmentFsync, config.cachedTailBytes()))
         .deleteAll();
   }
 

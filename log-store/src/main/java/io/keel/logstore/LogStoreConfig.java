@@ -16,6 +16,10 @@ import java.time.Duration;
  *     LogStore#checkSpaceFor} refuses new producer data with {@link StorageFullException}, so
  *     RocksDB never reaches ENOSPC in normal operation (flushes, compactions, Raft replication and
  *     metadata still have room); 0 disables the check
+ * @param cachedTailBytes bytes at the end of each group's log left in the OS page cache once
+ *     fsynced; older synced bytes (and reads of them) are dropped from it, so writes recycle a
+ *     bounded set of pages; negative leaves the cache to the kernel, as does fsync {@code never}
+ *     (dirty pages cannot be dropped)
  */
 public record LogStoreConfig(
     Path dataDir,
@@ -23,13 +27,15 @@ public record LogStoreConfig(
     long segmentBytes,
     Duration segmentAge,
     long writeBufferBytes,
-    long minFreeBytes) {
+    long minFreeBytes,
+    long cachedTailBytes) {
 
   public static final long DEFAULT_SEGMENT_BYTES = 128L << 20;
   public static final Duration DEFAULT_SEGMENT_AGE = Duration.ofHours(1);
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
   static final long MIN_WRITE_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
+  public static final long DEFAULT_CACHED_TAIL_BYTES = 32L << 20;
 
   public LogStoreConfig {
     Checks.arg(dataDir != null, "dataDir is null");
@@ -45,7 +51,10 @@ public record LogStoreConfig(
     Checks.arg(minFreeBytes >= 0, "minFreeBytes must be >= 0, was %s", minFreeBytes);
   }
 
-  /** Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer, 64 MiB kept free. */
+  /**
+   * Defaults: fsync always, 128 MiB / 1 h segments, 64 MiB write buffer, 64 MiB kept free, 32 MiB
+   * of each log's tail cached.
+   */
   public static LogStoreConfig defaults(Path dataDir) {
     return new LogStoreConfig(
         dataDir,
@@ -53,24 +62,32 @@ public record LogStoreConfig(
         DEFAULT_SEGMENT_BYTES,
         DEFAULT_SEGMENT_AGE,
         DEFAULT_WRITE_BUFFER_BYTES,
-        DEFAULT_MIN_FREE_BYTES);
+        DEFAULT_MIN_FREE_BYTES,
+        DEFAULT_CACHED_TAIL_BYTES);
   }
 
   public LogStoreConfig withFsyncPolicy(FsyncPolicy policy) {
     return new LogStoreConfig(
-        dataDir, policy, segmentBytes, segmentAge, writeBufferBytes, minFreeBytes);
+        dataDir, policy, segmentBytes, segmentAge, writeBufferBytes, minFreeBytes, cachedTailBytes);
   }
 
   public LogStoreConfig withSegments(long bytes, Duration age) {
-    return new LogStoreConfig(dataDir, fsyncPolicy, bytes, age, writeBufferBytes, minFreeBytes);
+    return new LogStoreConfig(
+        dataDir, fsyncPolicy, bytes, age, writeBufferBytes, minFreeBytes, cachedTailBytes);
   }
 
   public LogStoreConfig withWriteBufferBytes(long bytes) {
-    return new LogStoreConfig(dataDir, fsyncPolicy, segmentBytes, segmentAge, bytes, minFreeBytes);
+    return new LogStoreConfig(
+        dataDir, fsyncPolicy, segmentBytes, segmentAge, bytes, minFreeBytes, cachedTailBytes);
   }
 
   public LogStoreConfig withMinFreeBytes(long bytes) {
     return new LogStoreConfig(
-        dataDir, fsyncPolicy, segmentBytes, segmentAge, writeBufferBytes, bytes);
+        dataDir, fsyncPolicy, segmentBytes, segmentAge, writeBufferBytes, bytes, cachedTailBytes);
+  }
+
+  public LogStoreConfig withCachedTailBytes(long bytes) {
+    return new LogStoreConfig(
+        dataDir, fsyncPolicy, segmentBytes, segmentAge, writeBufferBytes, minFreeBytes, bytes);
   }
 }

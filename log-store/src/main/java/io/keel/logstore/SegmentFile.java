@@ -17,27 +17,42 @@ import java.util.function.Consumer;
  * <p>A thread interrupted inside a FileChannel call closes the channel for every thread (a broker
  * cancelling a fetch must not stop the partition's log): a closed channel that this class did not
  * close is reopened, and the calls of other threads retry once on the new one.
+ *
+ * <p>Once fsynced, bytes more than {@code cachedTailBytes} behind the end of the file, and all of a
+ * sealed file (one the group has rolled past), are dropped from the page cache: readers at the tail
+ * still find it cached, while a stream of appends recycles a bounded set of pages instead of
+ * spreading the page cache over all free memory and paying for every fresh page. Reads behind that
+ * tail drop what they brought back.
  */
 final class SegmentFile {
   final long id;
   final Path path;
   private volatile FileChannel channel;
   private volatile boolean closed;
-  private long end; // guarded by the group's lock
+  private volatile long end; // written under the group's lock
   private volatile boolean dirty;
+  private volatile boolean sealed;
+  private volatile long syncedEnd; // what is there at open counts: dirty pages are never dropped
 
   private final Consumer<Path> afterFsync;
+  private final long cachedTailBytes; // < 0: the kernel decides what stays cached
+  private final PageCache.Handle cache;
 
-  private SegmentFile(long id, Path path, FileChannel channel, Consumer<Path> afterFsync)
+  private SegmentFile(
+      long id, Path path, FileChannel channel, Consumer<Path> afterFsync, long cachedTailBytes)
       throws IOException {
     this.afterFsync = afterFsync;
     this.id = id;
     this.path = path;
     this.channel = channel;
     this.end = channel.size();
+    this.syncedEnd = end;
+    this.cachedTailBytes = cachedTailBytes;
+    this.cache = cachedTailBytes < 0 ? PageCache.NONE : PageCache.open(path);
   }
 
-  static SegmentFile open(long id, Path path, boolean create, Consumer<Path> afterFsync) {
+  static SegmentFile open(
+      long id, Path path, boolean create, Consumer<Path> afterFsync, long cachedTailBytes) {
     try {
       FileChannel ch =
           create
@@ -47,7 +62,7 @@ final class SegmentFile {
                   StandardOpenOption.READ,
                   StandardOpenOption.WRITE)
               : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      return new SegmentFile(id, path, ch, afterFsync);
+      return new SegmentFile(id, path, ch, afterFsync, cachedTailBytes);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new StoreDamagedException("segment file " + path + " is missing", e);
     } catch (IOException e) {
@@ -85,6 +100,9 @@ final class SegmentFile {
 
   /** Appends the frame {@code header + data}; returns its position. */
   long append(ByteBuffer header, byte[] data) {
+    if (sealed) {
+      sealed = false; // a truncation made this file the group's last again
+    }
     long at = end;
     long total = header.remaining() + (long) data.length;
     try {
@@ -110,16 +128,19 @@ final class SegmentFile {
   /** Reads {@code into.length} bytes at {@code position}; returns how many were there. */
   int read(long position, byte[] into) {
     try {
-      return withChannel(
-          ch -> {
-            ByteBuffer b = ByteBuffer.wrap(into);
-            while (b.hasRemaining()) {
-              if (ch.read(b, position + b.position()) < 0) {
-                break;
-              }
-            }
-            return b.position();
-          });
+      int read =
+          withChannel(
+              ch -> {
+                ByteBuffer b = ByteBuffer.wrap(into);
+                while (b.hasRemaining()) {
+                  if (ch.read(b, position + b.position()) < 0) {
+                    break;
+                  }
+                }
+                return b.position();
+              });
+      cache.dropReadBack(position, position + read);
+      return read;
     } catch (IOException e) {
       throw error("read segment file " + path + " at " + position, e);
     }
@@ -153,6 +174,7 @@ final class SegmentFile {
    * its deletion (a dropped group, removed segments) has nothing left to sync.
    */
   void force() {
+    long synced = end; // appended before the fsync below starts
     dirty = false;
     try {
       withChannel(
@@ -170,10 +192,28 @@ final class SegmentFile {
       throw error("fsync segment file " + path, e);
     }
     afterFsync.accept(path);
+    syncedEnd = Math.max(syncedEnd, synced);
+    trimCache();
+  }
+
+  /** The group has a newer file: this one's synced bytes need no cache any more. */
+  void seal() {
+    sealed = true;
+    trimCache();
+  }
+
+  // A seal racing a force: each writes its field before reading the other's, so at least one of
+  // them sees both and drops the whole synced file.
+  private void trimCache() {
+    if (cachedTailBytes >= 0) {
+      long synced = syncedEnd;
+      cache.dropBefore(sealed ? synced : synced - cachedTailBytes);
+    }
   }
 
   void close() {
     closed = true;
+    cache.close();
     try {
       channel.close();
     } catch (IOException e) {

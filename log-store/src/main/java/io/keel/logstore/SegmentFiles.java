@@ -24,11 +24,14 @@ final class SegmentFiles {
   final Path dir;
   private final Map<Long, SegmentFile> open = new ConcurrentHashMap<>();
   private volatile boolean dirDirty;
+  private volatile long activeId = -1; // the file appends go to; those below it are sealed
   private final Consumer<Path> afterFsync;
+  private final long cachedTailBytes;
 
-  SegmentFiles(Path dataDir, long groupId, Consumer<Path> afterFsync) {
+  SegmentFiles(Path dataDir, long groupId, Consumer<Path> afterFsync, long cachedTailBytes) {
     this.dir = dataDir.resolve(DIR).resolve(Long.toString(groupId));
     this.afterFsync = afterFsync;
+    this.cachedTailBytes = cachedTailBytes;
   }
 
   static String name(long fileId) {
@@ -49,10 +52,21 @@ final class SegmentFiles {
     } catch (IOException e) {
       throw SegmentFile.error("create segment directory " + dir, e);
     }
-    SegmentFile f = SegmentFile.open(fileId, path(fileId), true, afterFsync);
+    SegmentFile f = SegmentFile.open(fileId, path(fileId), true, afterFsync, cachedTailBytes);
     open.put(fileId, f);
     dirDirty = true;
+    activate(fileId);
     return f;
+  }
+
+  /** Appends go to {@code fileId} from now on: every older file is sealed. */
+  void activate(long fileId) {
+    activeId = fileId;
+    for (SegmentFile f : open.values()) {
+      if (f.id < fileId) {
+        f.seal();
+      }
+    }
   }
 
   /** An existing file; {@link StoreDamagedException} naming it if it is missing. */
@@ -61,7 +75,15 @@ final class SegmentFiles {
     if (f != null) {
       return f;
     }
-    return open.computeIfAbsent(fileId, id -> SegmentFile.open(id, path(id), false, afterFsync));
+    return open.computeIfAbsent(
+        fileId,
+        id -> {
+          SegmentFile opened = SegmentFile.open(id, path(id), false, afterFsync, cachedTailBytes);
+          if (id < activeId) {
+            opened.seal();
+          }
+          return opened;
+        });
   }
 
   boolean exists(long fileId) {

@@ -95,6 +95,14 @@ public final class BrokerConfig {
           "Below this many free bytes on data.dir's volume, produce requests fail with "
               + "STORAGE_FULL (reads, replication and offset commits go on); 0 disables it.",
           Parsers.longAtLeast(0));
+  public static final ConfigKey<Long> STORAGE_CACHED_TAIL_BYTES =
+      new ConfigKey<>(
+          "storage.cached.tail.bytes",
+          "33554432",
+          "Bytes at the end of each partition's log left in the OS page cache once fsynced; older "
+              + "synced bytes are dropped from it (posix_fadvise), so writes recycle a bounded set "
+              + "of pages. -1 leaves the page cache to the kernel (as fsync=never always does).",
+          Parsers.longAtLeast(-1));
   public static final ConfigKey<Integer> DEFAULT_PARTITIONS =
       new ConfigKey<>(
           "default.partitions",
@@ -287,6 +295,7 @@ public final class BrokerConfig {
           CONTROLLER_QUORUM_VOTERS,
           FSYNC,
           STORAGE_MIN_FREE_BYTES,
+          STORAGE_CACHED_TAIL_BYTES,
           DEFAULT_PARTITIONS,
           DEFAULT_REPLICATION_FACTOR,
           RETENTION_MS,
@@ -524,6 +533,10 @@ public final class BrokerConfig {
 
   public long storageMinFreeBytes() {
     return get(STORAGE_MIN_FREE_BYTES);
+  }
+
+  public long storageCachedTailBytes() {
+    return get(STORAGE_CACHED_TAIL_BYTES);
   }
 
   public Duration segmentAge() {
