@@ -66,6 +66,7 @@ final class PageCache {
     private final Pointer file;
     private final int fd;
     private long droppedTo; // [0, droppedTo) was advised out
+    private long lastReadStart; // page where the last read behind droppedTo began
     private boolean closed;
 
     private Handle(Pointer file, int fd) {
@@ -83,15 +84,23 @@ final class PageCache {
     }
 
     /**
-     * After a read of {@code [from, to)} in the dropped part: drops what reads brought back behind
-     * {@code from}, or all of it once a read reaches its end. Not the read range itself: the kernel
-     * has read ahead of it, and dropping the pages a reader is about to use makes every read wait
-     * for the disk (readahead pages of a reader further behind go too, which it then reads again).
+     * After a read of {@code [from, to)} in the dropped part: drops the pages from where the last
+     * such read began up to this one's start, or all of the part once a read reaches its end. Not
+     * the read range itself: the kernel has read ahead of it, and dropping the pages a reader is
+     * about to use makes every read wait for the disk (readahead pages of a reader further behind
+     * may go, which it then reads again).
      */
     synchronized void dropReadBack(long from, long to) {
-      if (from < droppedTo) {
-        advise(0, to >= droppedTo ? droppedTo : from - Math.floorMod(from, PAGE));
+      if (from >= droppedTo) {
+        return;
       }
+      long start = from - Math.floorMod(from, PAGE);
+      if (to >= droppedTo) {
+        advise(0, droppedTo);
+      } else {
+        advise(lastReadStart, start);
+      }
+      lastReadStart = start;
     }
 
     synchronized void close() {
