@@ -8,6 +8,8 @@ import java.util.Map;
  * latency runs from each record's intended send time to its worker's accept being confirmed.
  *
  * @param topic the topic used: the workload's, or a fresh one per share run
+ * @param lastSendError the message of the last send error in the measured window ("" if none): a
+ *     count of timeouts alone hides why they timed out (a full disk, say)
  * @param drain the backlog read after the timed phase (zeros when not asked for)
  */
 public record BenchResult(
@@ -17,6 +19,7 @@ public record BenchResult(
     long messagesSent,
     long sendErrors,
     Map<String, Long> sendErrorsByType,
+    String lastSendError,
     double publishMsgPerSec,
     double publishMBPerSec,
     LatencyStats.Percentiles publishLatencyMs,
@@ -65,6 +68,7 @@ public record BenchResult(
             publishMsgPerSec, publishMBPerSec, messagesSent, sendErrors));
     if (!sendErrorsByType.isEmpty()) {
       s.append("  send errors by type: ").append(sendErrorsByType).append('\n');
+      s.append("  last send error: ").append(lastSendError).append('\n');
     }
     s.append("  publish latency ms:    ").append(line(publishLatencyMs)).append('\n');
     if (workload.shareWorkers() > 0) {

@@ -52,6 +52,7 @@ public final class BenchRunner {
   private final AtomicLong ackedBytes = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final Map<String, AtomicLong> errorsByType = new ConcurrentHashMap<>();
+  private volatile String lastError = "";
   private volatile double maxRssMiB;
   private final AtomicLong consumed = new AtomicLong();
   private final AtomicBoolean measuring = new AtomicBoolean();
@@ -112,6 +113,7 @@ public final class BenchRunner {
         acked.get(),
         errors.get(),
         errorTypes,
+        lastError,
         acked.get() / seconds,
         ackedBytes.get() / seconds / 1e6,
         publishLatency.total(),
@@ -206,6 +208,7 @@ public final class BenchRunner {
         consumed.set(0);
         errors.set(0);
         errorsByType.clear();
+        lastError = "";
       }
       report(second, wasMeasuring);
     }
@@ -284,6 +287,7 @@ public final class BenchRunner {
     errorsByType
         .computeIfAbsent(error.getClass().getSimpleName(), k -> new AtomicLong())
         .incrementAndGet();
+    lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
   }
 
   private byte[] payload(long sendNanos) {

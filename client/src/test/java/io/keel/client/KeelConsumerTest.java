@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keel.client.internal.ChannelFactory;
 import io.keel.client.testing.FakeKeelCluster;
 import io.keel.proto.records.CompressionType;
 import io.keel.proto.records.RecordBatchBuilder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +27,24 @@ class KeelConsumerTest {
   private static final TopicPartition P1 = new TopicPartition("t", 1);
 
   private FakeKeelCluster cluster;
+  private ChannelFactory channels;
   private final List<KeelConsumer<String, String>> consumers = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
     cluster = FakeKeelCluster.start(3);
     cluster.createTopic("t", 2);
+    channels = cluster.channelFactory();
+  }
+
+  /**
+   * Moves the test to a cluster on loopback sockets: responses then cross gRPC's Netty transport.
+   */
+  private void onSockets() throws IOException {
+    cluster.close();
+    cluster = FakeKeelCluster.startOnSockets(3);
+    cluster.createTopic("t", 2);
+    channels = ChannelFactory.netty();
   }
 
   @AfterEach
@@ -49,10 +63,7 @@ class KeelConsumerTest {
     customize.accept(b);
     var c =
         new KeelConsumer<>(
-            b.build(),
-            Serdes.stringDeserializer(),
-            Serdes.stringDeserializer(),
-            cluster.channelFactory());
+            b.build(), Serdes.stringDeserializer(), Serdes.stringDeserializer(), channels);
     consumers.add(c);
     return c;
   }
@@ -264,6 +275,29 @@ class KeelConsumerTest {
     cluster.moveLeader("t", 0, 3);
     append(0, range("x", 5, 10).toArray(String[]::new));
     assertEquals(range("x", 5, 10), values(pollUntil(c, 5)));
+  }
+
+  @Test
+  void overSocketsResponsesOfManyReceiveBuffersDecodeIntact() throws Exception {
+    onSockets();
+    List<String> expected = new ArrayList<>();
+    for (int batch = 0; batch < 6; batch++) {
+      List<String> values = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        values.add(batch + "-" + i + "-" + "v".repeat(1000));
+      }
+      append(0, values.toArray(String[]::new));
+      expected.addAll(values);
+    }
+    var c = consumer(b -> b.maxPartitionFetchBytes(700_000)); // several fetches, each > 64 KiB
+    c.assign(List.of(P0));
+    assertEquals(expected, values(pollUntil(c, expected.size())));
+  }
+
+  @Test
+  void overSocketsACorruptBatchIsRefetchedThenReported() throws Exception {
+    onSockets();
+    corruptBatchIsRefetchedThenReported();
   }
 
   @Test

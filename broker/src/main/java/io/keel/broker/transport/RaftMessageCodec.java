@@ -1,6 +1,7 @@
 package io.keel.broker.transport;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.keel.proto.GroupHeartbeat;
 import io.keel.proto.GroupHeartbeatResponse;
 import io.keel.proto.RaftBatch;
@@ -178,7 +179,8 @@ public final class RaftMessageCodec {
               .setTerm(e.term())
               .setIndex(e.index())
               .setType(entryType(e.type()))
-              .setData(ByteString.copyFrom(e.data())));
+              // Entry arrays are never mutated: the frame may read them without a copy.
+              .setData(UnsafeByteOperations.unsafeWrap(e.data())));
     }
     return b.build();
   }

@@ -1,11 +1,9 @@
 package io.keel.broker.partition;
 
 import io.keel.broker.BrokerMain;
+import io.keel.broker.testing.LoopbackPorts;
 import io.keel.broker.testing.TestCluster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +34,7 @@ final class ProcessCluster implements AutoCloseable {
 
   static ProcessCluster start(int n) throws IOException {
     ProcessCluster cluster =
-        new ProcessCluster(Files.createTempDirectory("keel-processes"), freePorts(n));
+        new ProcessCluster(Files.createTempDirectory("keel-processes"), LoopbackPorts.reserve(n));
     for (int id = 1; id <= n; id++) {
       cluster.startNode(id);
     }
@@ -131,24 +129,6 @@ final class ProcessCluster implements AutoCloseable {
     }
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
-
-  private static int[] freePorts(int n) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        out[i] = s.getLocalPort();
-      }
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -23,7 +23,6 @@ import io.keel.proto.RegisterBrokerRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,12 +100,7 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster start(int n, Map<String, String> overrides, Path root) {
     Map<String, String> settings = new HashMap<>(FAST_DEFAULTS);
     settings.putAll(overrides);
-    TestCluster cluster;
-    try {
-      cluster = new TestCluster(root, freePorts(n), settings);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    TestCluster cluster = new TestCluster(root, LoopbackPorts.reserve(n), settings);
     for (int id = 1; id <= n; id++) {
       cluster.startNode(id);
     }
@@ -371,24 +365,6 @@ public final class TestCluster implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted", e);
-      }
-    }
-  }
-
-  private static int[] freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        s.setReuseAddress(true);
-        sockets.add(s);
-        out[i] = s.getLocalPort();
-      }
-      return out;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
       }
     }
   }

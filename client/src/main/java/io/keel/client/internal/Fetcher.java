@@ -14,6 +14,7 @@ import io.keel.proto.FetchResponse;
 import io.keel.proto.records.CorruptRecordBatchException;
 import io.keel.proto.records.Record;
 import io.keel.proto.records.RecordBatch;
+import io.keel.proto.records.RecordBatchLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -355,7 +356,9 @@ public final class Fetcher {
     List<Record> records = new ArrayList<>();
     try {
       for (var bytes : r.getRecordBatchesList()) {
-        for (Record record : RecordBatch.decode(bytes.toByteArray()).records()) {
+        // Read where the response's parse put it: toByteArray copied every batch once more.
+        RecordBatch batch = RecordBatch.decode(ByteStrings.view(bytes), RecordBatchLimits.DEFAULTS);
+        for (Record record : batch.records()) {
           if (record.offset() >= fetchOffset) {
             records.add(record);
           }

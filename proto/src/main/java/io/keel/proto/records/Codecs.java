@@ -38,21 +38,18 @@ final class Codecs {
   }
 
   /**
-   * Decompresses {@code data[offset, offset+length)}. Never allocates more than {@code
-   * maxUncompressedBytes} (plus a read chunk), whatever the input claims.
+   * Decompresses {@code section}'s remaining bytes (uncompressed ones are returned as a view, not
+   * copied). Never allocates more than {@code maxUncompressedBytes} (plus a read chunk), whatever
+   * the input claims.
    */
-  static ByteBuffer decompress(
-      CompressionType type, byte[] data, int offset, int length, int maxUncompressedBytes) {
+  static ByteBuffer decompress(CompressionType type, ByteBuffer section, int maxUncompressedBytes) {
     try {
       return switch (type) {
-        case NONE -> ByteBuffer.wrap(data, offset, length).slice();
-        case GZIP ->
-            readBounded(new GZIPInputStream(in(data, offset, length)), maxUncompressedBytes);
-        case SNAPPY -> ByteBuffer.wrap(unsnappy(data, offset, length, maxUncompressedBytes));
-        case LZ4 ->
-            readBounded(new LZ4FrameInputStream(in(data, offset, length)), maxUncompressedBytes);
-        case ZSTD ->
-            readBounded(new ZstdInputStream(in(data, offset, length)), maxUncompressedBytes);
+        case NONE -> section.slice();
+        case GZIP -> readBounded(new GZIPInputStream(in(section)), maxUncompressedBytes);
+        case SNAPPY -> ByteBuffer.wrap(unsnappy(Region.of(section), maxUncompressedBytes));
+        case LZ4 -> readBounded(new LZ4FrameInputStream(in(section)), maxUncompressedBytes);
+        case ZSTD -> readBounded(new ZstdInputStream(in(section)), maxUncompressedBytes);
       };
     } catch (CorruptRecordBatchException e) {
       throw e;
@@ -63,8 +60,23 @@ final class Codecs {
     }
   }
 
-  private static InputStream in(byte[] data, int offset, int length) {
-    return new ByteArrayInputStream(data, offset, length);
+  /** A section as the array range the codecs read. */
+  private record Region(byte[] data, int offset, int length) {
+    // A direct section (aliasing a receive buffer) is copied once: the codecs read arrays.
+    static Region of(ByteBuffer section) {
+      if (section.hasArray()) {
+        return new Region(
+            section.array(), section.arrayOffset() + section.position(), section.remaining());
+      }
+      byte[] copy = new byte[section.remaining()];
+      section.duplicate().get(copy);
+      return new Region(copy, 0, copy.length);
+    }
+  }
+
+  private static InputStream in(ByteBuffer section) {
+    Region r = Region.of(section);
+    return new ByteArrayInputStream(r.data(), r.offset(), r.length());
   }
 
   private static byte[] gzip(byte[] raw) throws IOException {
@@ -83,8 +95,10 @@ final class Codecs {
     return out.toByteArray();
   }
 
-  private static byte[] unsnappy(byte[] data, int offset, int length, int maxUncompressedBytes)
-      throws IOException {
+  private static byte[] unsnappy(Region in, int maxUncompressedBytes) throws IOException {
+    byte[] data = in.data();
+    int offset = in.offset();
+    int length = in.length();
     if (!Snappy.isValidCompressedBuffer(data, offset, length)) {
       throw new CorruptRecordBatchException("records: invalid snappy data");
     }

@@ -42,36 +42,44 @@ public final class RecordBatch {
   // Smallest encoded header: key length and value length, one byte each.
   static final int MIN_HEADER_BYTES = 2;
 
-  private final byte[] bytes;
-  private final ByteBuffer view;
+  // Absolute reads only, never exposed; a heap buffer keeps its array for CRC and decompression.
+  private final ByteBuffer data;
   private final RecordBatchLimits limits;
 
-  private RecordBatch(byte[] bytes, RecordBatchLimits limits) {
-    this.bytes = bytes;
-    this.view = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+  private RecordBatch(ByteBuffer data, RecordBatchLimits limits) {
+    this.data = data;
     this.limits = limits;
   }
 
   /** Wraps {@code bytes} (not copied) after checking size, magic and batch length. */
   public static RecordBatch decode(byte[] bytes) {
-    return decode(bytes, RecordBatchLimits.DEFAULTS);
+    return decode(ByteBuffer.wrap(bytes), RecordBatchLimits.DEFAULTS);
   }
 
   /** Wraps {@code bytes} (not copied) after checking size, magic and batch length. */
   public static RecordBatch decode(byte[] bytes, RecordBatchLimits limits) {
-    if (bytes.length < HEADER_BYTES) {
-      throw corrupt("batch: " + bytes.length + " bytes, shorter than header " + HEADER_BYTES);
+    return decode(ByteBuffer.wrap(bytes), limits);
+  }
+
+  /**
+   * Wraps {@code bytes}' remaining bytes (not copied) after checking size, magic and batch length,
+   * whether they are on the heap or in a direct buffer (a response parsed in place over a
+   * transport's receive buffers). The batch is only valid while those bytes are.
+   */
+  public static RecordBatch decode(ByteBuffer bytes, RecordBatchLimits limits) {
+    int size = bytes.remaining();
+    if (size < HEADER_BYTES) {
+      throw corrupt("batch: " + size + " bytes, shorter than header " + HEADER_BYTES);
     }
-    if (bytes.length > limits.maxBatchBytes()) {
-      throw corrupt("batch: " + bytes.length + " bytes > maxBatchBytes " + limits.maxBatchBytes());
+    if (size > limits.maxBatchBytes()) {
+      throw corrupt("batch: " + size + " bytes > maxBatchBytes " + limits.maxBatchBytes());
     }
-    if (bytes[MAGIC_OFFSET] != MAGIC_V1) {
-      throw corrupt("magic: expected " + MAGIC_V1 + ", got " + bytes[MAGIC_OFFSET]);
+    RecordBatch batch = new RecordBatch(bytes.slice(), limits); // slice(): big-endian, from 0
+    if (batch.magic() != MAGIC_V1) {
+      throw corrupt("magic: expected " + MAGIC_V1 + ", got " + batch.magic());
     }
-    RecordBatch batch = new RecordBatch(bytes, limits);
-    if (batch.batchLength() != bytes.length) {
-      throw corrupt(
-          "batchLength: header says " + batch.batchLength() + ", buffer has " + bytes.length);
+    if (batch.batchLength() != size) {
+      throw corrupt("batchLength: header says " + batch.batchLength() + ", buffer has " + size);
     }
     return batch;
   }
@@ -91,33 +99,28 @@ public final class RecordBatch {
     return batch;
   }
 
-  /** The encoded batch, not copied. */
-  public byte[] bytes() {
-    return bytes;
-  }
-
   public int sizeInBytes() {
-    return bytes.length;
+    return data.limit();
   }
 
   public byte magic() {
-    return bytes[MAGIC_OFFSET];
+    return data.get(MAGIC_OFFSET);
   }
 
   public long baseOffset() {
-    return view.getLong(BASE_OFFSET_OFFSET);
+    return data.getLong(BASE_OFFSET_OFFSET);
   }
 
   public int batchLength() {
-    return view.getInt(LENGTH_OFFSET);
+    return data.getInt(LENGTH_OFFSET);
   }
 
   public int crc() {
-    return view.getInt(CRC_OFFSET);
+    return data.getInt(CRC_OFFSET);
   }
 
   public short attributes() {
-    return view.getShort(ATTRIBUTES_OFFSET);
+    return data.getShort(ATTRIBUTES_OFFSET);
   }
 
   public CompressionType compression() {
@@ -125,7 +128,7 @@ public final class RecordBatch {
   }
 
   public int lastOffsetDelta() {
-    return view.getInt(LAST_OFFSET_DELTA_OFFSET);
+    return data.getInt(LAST_OFFSET_DELTA_OFFSET);
   }
 
   /** Offset of the last record: {@code baseOffset() + lastOffsetDelta()}. */
@@ -134,23 +137,23 @@ public final class RecordBatch {
   }
 
   public long firstTimestamp() {
-    return view.getLong(FIRST_TIMESTAMP_OFFSET);
+    return data.getLong(FIRST_TIMESTAMP_OFFSET);
   }
 
   public long maxTimestamp() {
-    return view.getLong(MAX_TIMESTAMP_OFFSET);
+    return data.getLong(MAX_TIMESTAMP_OFFSET);
   }
 
   public long producerId() {
-    return view.getLong(PRODUCER_ID_OFFSET);
+    return data.getLong(PRODUCER_ID_OFFSET);
   }
 
   public short producerEpoch() {
-    return view.getShort(PRODUCER_EPOCH_OFFSET);
+    return data.getShort(PRODUCER_EPOCH_OFFSET);
   }
 
   public int baseSequence() {
-    return view.getInt(BASE_SEQUENCE_OFFSET);
+    return data.getInt(BASE_SEQUENCE_OFFSET);
   }
 
   /**
@@ -166,16 +169,16 @@ public final class RecordBatch {
   }
 
   public int recordCount() {
-    return view.getInt(RECORD_COUNT_OFFSET);
+    return data.getInt(RECORD_COUNT_OFFSET);
   }
 
   /** Checks the CRC and the header fields without decompressing the records. */
   public void verify() {
-    int actualCrc = computeCrc(bytes);
+    int actualCrc = computeCrc(data);
     if (actualCrc != crc()) {
       throw corrupt(
           "crc: header says 0x%08x, computed 0x%08x over %d bytes"
-              .formatted(crc(), actualCrc, bytes.length - ATTRIBUTES_OFFSET));
+              .formatted(crc(), actualCrc, sizeInBytes() - ATTRIBUTES_OFFSET));
     }
     HeaderChecks.check(this);
   }
@@ -194,9 +197,7 @@ public final class RecordBatch {
     ByteBuffer section =
         Codecs.decompress(
             compression(),
-            bytes,
-            HEADER_BYTES,
-            bytes.length - HEADER_BYTES,
+            data.slice(HEADER_BYTES, sizeInBytes() - HEADER_BYTES),
             limits.maxUncompressedBytes());
     return parse(section);
   }
@@ -239,8 +240,12 @@ public final class RecordBatch {
 
   /** CRC32C of everything after the crc field. */
   static int computeCrc(byte[] batch) {
+    return computeCrc(ByteBuffer.wrap(batch));
+  }
+
+  private static int computeCrc(ByteBuffer batch) {
     CRC32C crc = new CRC32C();
-    crc.update(batch, ATTRIBUTES_OFFSET, batch.length - ATTRIBUTES_OFFSET);
+    crc.update(batch.slice(ATTRIBUTES_OFFSET, batch.limit() - ATTRIBUTES_OFFSET));
     return (int) crc.getValue();
   }
 
@@ -254,7 +259,7 @@ public final class RecordBatch {
         .formatted(
             baseOffset(),
             recordCount(),
-            bytes.length,
+            sizeInBytes(),
             attributes() & COMPRESSION_MASK,
             producerId());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -117,6 +118,38 @@ class RecordBatchTest {
     assertEquals(1_000_001L, batch.lastOffset());
     assertEquals(
         List.of(1_000_000L, 1_000_001L), batch.records().stream().map(Record::offset).toList());
+  }
+
+  @ParameterizedTest
+  @EnumSource(CompressionType.class)
+  void decodesFromHeapSlicesAndDirectBuffersAlike(CompressionType codec) {
+    byte[] encoded =
+        new RecordBatchBuilder(codec)
+            .append(T0, bytes("k1"), bytes("v".repeat(3000)))
+            .append(T0 + 1, null, bytes("v2"), List.of(new Header("h", bytes("x"))))
+            .build();
+    List<Record> expected = RecordBatch.decode(encoded).records();
+    byte[] padded = new byte[encoded.length + 7];
+    System.arraycopy(encoded, 0, padded, 3, encoded.length);
+    ByteBuffer direct = ByteBuffer.allocateDirect(encoded.length + 10);
+    direct.position(5);
+    direct.put(encoded).flip().position(5);
+    for (ByteBuffer shape : List.of(ByteBuffer.wrap(padded, 3, encoded.length), direct)) {
+      RecordBatch batch = RecordBatch.decode(shape, RecordBatchLimits.DEFAULTS);
+      assertEquals(encoded.length, batch.sizeInBytes(), "direct " + shape.isDirect());
+      assertEquals(expected, batch.records(), "direct " + shape.isDirect());
+    }
+  }
+
+  @Test
+  void aFlippedByteInAnAliasedDirectBufferIsDetected() {
+    byte[] encoded = oneRecord(CompressionType.NONE);
+    ByteBuffer direct = ByteBuffer.allocateDirect(encoded.length);
+    direct.put(encoded).flip();
+    direct.put(encoded.length - 2, (byte) (encoded[encoded.length - 2] ^ 0x10));
+    RecordBatch batch = RecordBatch.decode(direct, RecordBatchLimits.DEFAULTS);
+    CorruptRecordBatchException e = assertThrows(CorruptRecordBatchException.class, batch::records);
+    assertTrue(e.getMessage().startsWith("crc: header says"), e.getMessage());
   }
 
   @Test
