@@ -62,7 +62,7 @@ final class Codecs {
 
   /** A section as the array range the codecs read. */
   private record Region(byte[] data, int offset, int length) {
-    // A direct section (aliasing a receive buffer) is copied once: the codecs read arrays.
+    // A direct section is copied once: the codecs read arrays.
     static Region of(ByteBuffer section) {
       if (section.hasArray()) {
         return new Region(

@@ -63,8 +63,7 @@ public final class RecordBatch {
 
   /**
    * Wraps {@code bytes}' remaining bytes (not copied) after checking size, magic and batch length,
-   * whether they are on the heap or in a direct buffer (a response parsed in place over a
-   * transport's receive buffers). The batch is only valid while those bytes are.
+   * whether they are on the heap or in a direct buffer. The batch is a view: they must not change.
    */
   public static RecordBatch decode(ByteBuffer bytes, RecordBatchLimits limits) {
     int size = bytes.remaining();
