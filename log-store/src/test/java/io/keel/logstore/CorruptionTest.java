@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A byte flipped on disk inside one batch's bytes (in the segment file that holds them, as a bad
- * disk would leave it) is caught on every read path: the frame's CRC32C and the envelope CRC both
- * cover it. The fetch path serves the intact batches before it and names its offset and file.
+ * disk would leave it) is caught on every read path by the frame's CRC32C, which covers it (the
+ * envelope's CRC is checked when the entry is appended). The fetch path serves the intact batches
+ * before it and names its offset and file.
  */
 @Timeout(60)
 class CorruptionTest {

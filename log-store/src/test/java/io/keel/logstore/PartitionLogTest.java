@@ -5,6 +5,7 @@ import static io.keel.logstore.Fixtures.noop;
 import static io.keel.logstore.Fixtures.opaque;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.keel.raft.Membership;
 import io.keel.raft.RaftStorage;
 import io.keel.raft.Snapshot;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -68,7 +70,7 @@ class PartitionLogTest {
   }
 
   @Test
-  void readReturnsAReadOnlyViewOfTheStoredBytesNotACopy() {
+  void readReturnsTheStoredBytesReadOnlyOrLentNotCopied() {
     store = LogStore.open(Fixtures.config(dir));
     fill(2);
     StoredBatch b = store.partitionLog(GROUP).read(10, Long.MAX_VALUE, Integer.MAX_VALUE).get(0);
@@ -77,6 +79,14 @@ class PartitionLogTest {
     assertArrayEquals(Fixtures.batchBytes(10, 100), b.batchBytes());
     b.batchBytes()[0] ^= 1;
     assertArrayEquals(Fixtures.batchBytes(10, 100), b.batchBytes(), "batchBytes() is a copy");
+    byte[] lent =
+        b.lend(
+            (array, offset, length) -> {
+              assertTrue(offset > 0, "the region starts after the frame and envelope headers");
+              return Arrays.copyOfRange(array, offset, offset + length);
+            });
+    assertArrayEquals(Fixtures.batchBytes(10, 100), lent, "lend() hands over the batch's region");
+    assertSame(b.lend((array, offset, length) -> array), b.lend((array, offset, length) -> array));
   }
 
   @Test
