@@ -83,6 +83,11 @@ final class PageCache {
       }
     }
 
+    /** True when all of {@code [from, to)} lies in the part the cache was told to drop. */
+    synchronized boolean dropped(long from, long to) {
+      return file != null && from < to && to <= droppedTo;
+    }
+
     /**
      * After a read of {@code [from, to)} in the dropped part: drops the pages from where the last
      * such read began up to this one's start, or all of the part once a read reaches its end. Not

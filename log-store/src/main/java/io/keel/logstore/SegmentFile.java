@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * sealed file (one the group has rolled past), are dropped from the page cache: readers at the tail
  * still find it cached, while a stream of appends recycles a bounded set of pages instead of
  * spreading the page cache over all free memory and paying for every fresh page. Reads behind that
- * tail drop what they brought back.
+ * tail bypass the page cache ({@link DirectReads}), or where they cannot, drop what they brought
+ * back.
  */
 final class SegmentFile {
   final long id;
@@ -37,6 +38,7 @@ final class SegmentFile {
   private final Consumer<Path> afterFsync;
   private final long cachedTailBytes; // < 0: the kernel decides what stays cached
   private final PageCache.Handle cache;
+  private final DirectReads direct;
 
   private SegmentFile(
       long id, Path path, FileChannel channel, Consumer<Path> afterFsync, long cachedTailBytes)
@@ -49,6 +51,7 @@ final class SegmentFile {
     this.syncedEnd = end;
     this.cachedTailBytes = cachedTailBytes;
     this.cache = cachedTailBytes < 0 ? PageCache.NONE : PageCache.open(path);
+    this.direct = new DirectReads(path);
   }
 
   static SegmentFile open(
@@ -128,6 +131,12 @@ final class SegmentFile {
   /** Reads {@code into.length} bytes at {@code position}; returns how many were there. */
   int read(long position, byte[] into) {
     try {
+      if (cache.dropped(position, position + into.length)) {
+        int read = direct.read(position, into);
+        if (read >= 0) {
+          return read;
+        }
+      }
       int read =
           withChannel(
               ch -> {
@@ -214,6 +223,7 @@ final class SegmentFile {
   void close() {
     closed = true;
     cache.close();
+    direct.close();
     try {
       channel.close();
     } catch (IOException e) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Synced segment bytes behind each log's cached tail leave the page cache, and so do reads of them;
- * residency is what util-linux's {@code fincore} reports for each file.
+ * Synced segment bytes behind each log's cached tail leave the page cache, and reads of them go
+ * around it; residency is what util-linux's {@code fincore} reports for each file.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CachedTailTest {
@@ -88,6 +88,21 @@ class CachedTailTest {
       long resident = fincore(sealed);
       assertTrue(resident <= SLACK, "a read left " + resident + " bytes of " + sealed + " cached");
     }
+  }
+
+  /**
+   * Behind the tail a read goes around the page cache: it brings nothing in, not even readahead.
+   */
+  @Test
+  void aReadBehindTheTailBringsNothingIntoThePageCache() throws IOException {
+    store = LogStore.open(Fixtures.config(dir).withCachedTailBytes(TAIL));
+    write();
+    Path file = segmentFiles().get(0);
+    long before = fincore(file);
+    // Batch 20 of 64: 5 MiB into the 16 MiB file, far behind its 1 MiB tail.
+    List<StoredBatch> read = store.partitionLog(GROUP).read(200, Long.MAX_VALUE, 1);
+    assertArrayEquals(Fixtures.batchBytes(200, BATCH_BYTES), read.get(0).batchBytes());
+    assertEquals(before, fincore(file), "bytes cached before and after the read");
   }
 
   /** The control: the same writes with the advice off stay cached, so the checks above can fail. */

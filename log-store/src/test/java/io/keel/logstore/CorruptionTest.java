@@ -71,6 +71,27 @@ class CorruptionTest {
     assertEquals(15, p.read(15, Long.MAX_VALUE, 1).get(0).baseOffset(), "batches after it");
   }
 
+  /** With no cached tail every synced byte is read around the page cache ({@code O_DIRECT}). */
+  @Test
+  void aDamagedBatchIsCaughtByReadsThatBypassThePageCache() throws IOException {
+    damageOnDisk(10, 1000);
+    store.close();
+    store = LogStore.open(Fixtures.config(dir).withCachedTailBytes(0));
+    store.group(GROUP).append(List.of(envelope(1, 5, 20, 5, 100, BATCH_BYTES)));
+    store.sync(); // drops the active file's synced bytes from the cache: reads go direct
+    PartitionLog p = store.partitionLog(GROUP);
+
+    assertEquals(
+        List.of(0L, 5L),
+        p.read(0, Long.MAX_VALUE, Integer.MAX_VALUE).stream()
+            .map(StoredBatch::baseOffset)
+            .toList());
+    CorruptBatchException e =
+        assertThrows(CorruptBatchException.class, () -> p.read(10, Long.MAX_VALUE, 1));
+    assertTrue(e.getMessage().contains("frame CRC mismatch"), e.getMessage());
+    assertEquals(20, p.read(20, Long.MAX_VALUE, 1).get(0).baseOffset(), "the batch appended after");
+  }
+
   @Test
   void raftReadsOfADamagedEntryFailToo() throws IOException {
     damageOnDisk(5, 7);

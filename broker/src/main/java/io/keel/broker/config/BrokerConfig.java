@@ -100,8 +100,9 @@ public final class BrokerConfig {
           "storage.cached.tail.bytes",
           "33554432",
           "Bytes at the end of each partition's log left in the OS page cache once fsynced; older "
-              + "synced bytes are dropped from it (posix_fadvise), so writes recycle a bounded set "
-              + "of pages. -1 leaves the page cache to the kernel (as fsync=never always does).",
+              + "synced bytes are dropped from it (posix_fadvise) and read around it (O_DIRECT), "
+              + "so writes recycle a bounded set of pages. -1 leaves the page cache to the kernel "
+              + "(as fsync=never always does).",
           Parsers.longAtLeast(-1));
   public static final ConfigKey<Integer> DEFAULT_PARTITIONS =
       new ConfigKey<>(
