@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.keel.raft.RaftStorage;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +98,13 @@ class CachedTailTest {
    */
   @Test
   void aReadBehindTheTailBringsNothingIntoThePageCache() throws IOException {
+    Path probe = Files.createTempFile(tmp, "direct", "");
+    try (FileChannel ch =
+        FileChannel.open(probe, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
+      assumeTrue(ch.isOpen());
+    } catch (IOException | UnsupportedOperationException e) {
+      assumeTrue(false, tmp + " refuses O_DIRECT: " + e);
+    }
     store = LogStore.open(Fixtures.config(dir).withCachedTailBytes(TAIL));
     write();
     Path file = segmentFiles().get(0);
