@@ -387,7 +387,7 @@ final class GroupLog implements RaftStorage {
 
   /** Entry {@code index} read from its frame, CRC verified. */
   private Entry readEntry(long index, LogPointer p) {
-    FrameRead r = readFrame(index, p);
+    FrameRead r = readFrame(index, p, ReadKind.LOG);
     if (r.problem() != null) {
       throw new StoreDamagedException(
           "failed to read raft index " + index + " of group " + groupId + ": " + r.problem());
@@ -409,12 +409,12 @@ final class GroupLog implements RaftStorage {
    * Reads the frame {@code p} points to and verifies its length, CRC32C, index and term. Safe
    * without the lock (positional reads on a shared channel).
    */
-  FrameRead readFrame(long index, LogPointer p) {
+  FrameRead readFrame(long index, LogPointer p, ReadKind kind) {
     Path path = files.path(p.fileId());
     byte[] frame = new byte[p.length()];
     int read;
     try {
-      read = files.get(p.fileId()).read(p.position(), frame);
+      read = files.get(p.fileId()).read(p.position(), frame, kind);
     } catch (StoreDamagedException e) {
       return new FrameRead(frame, e.getMessage());
     }

@@ -194,7 +194,7 @@ public final class PartitionLog {
       if (!out.isEmpty() && bytes + batchBytes > maxBytes) {
         break;
       }
-      GroupLog.FrameRead frame = group.readFrame(v.raftIndex(), p);
+      GroupLog.FrameRead frame = group.readFrame(v.raftIndex(), p, ReadKind.FETCH);
       if (frame.problem() != null) {
         throw corrupt(base, v.raftIndex(), frame.problem());
       }

@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  * <p>Once fsynced, bytes more than {@code cachedTailBytes} behind the end of the file, and all of a
  * sealed file (one the group has rolled past), are dropped from the page cache: readers at the tail
  * still find it cached, while a stream of appends recycles a bounded set of pages instead of
- * spreading the page cache over all free memory and paying for every fresh page. Reads behind that
- * tail bypass the page cache ({@link DirectReads}), or where they cannot, drop what they brought
- * back.
+ * spreading the page cache over all free memory and paying for every fresh page. Fetches behind
+ * that tail bypass the page cache ({@link DirectReads}); other reads there, and fetches where the
+ * file system refuses it, drop what they brought back.
  */
 final class SegmentFile {
   final long id;
@@ -129,9 +129,9 @@ final class SegmentFile {
   }
 
   /** Reads {@code into.length} bytes at {@code position}; returns how many were there. */
-  int read(long position, byte[] into) {
+  int read(long position, byte[] into, ReadKind kind) {
     try {
-      if (cache.dropped(position, position + into.length)) {
+      if (kind == ReadKind.FETCH && cache.dropped(position, position + into.length)) {
         int read = direct.read(position, into);
         if (read >= 0) {
           return read;

@@ -98,7 +98,7 @@ final class SegmentRecovery {
                 + p.end()
                 + ": the file was cut");
       }
-      GroupLog.FrameRead r = g.readFrame(index, p);
+      GroupLog.FrameRead r = g.readFrame(index, p, ReadKind.LOG);
       if (r.problem() != null) {
         throw new StoreDamagedException(
             "group " + g.groupId + ": synced raft index " + index + " is damaged: " + r.problem());
@@ -113,7 +113,7 @@ final class SegmentRecovery {
         RocksIterator it = g.rocks.iterator(g.rocks.log, ro)) {
       for (it.seek(Keys.of(g.groupId, from)); g.inGroup(it); it.next()) {
         long index = Keys.valueOf(it.key());
-        GroupLog.FrameRead r = g.readFrame(index, LogPointer.decode(it.value()));
+        GroupLog.FrameRead r = g.readFrame(index, LogPointer.decode(it.value()), ReadKind.LOG);
         if (r.problem() != null) {
           bad = index;
           why = r.problem();

@@ -115,6 +115,20 @@ class CachedTailTest {
     assertEquals(before, fincore(file), "bytes cached before and after the read");
   }
 
+  /**
+   * Raft reads behind the tail (a follower catching up, read on an event loop) keep the page cache
+   * and its readahead: they must not wait on the disk read by read.
+   */
+  @Test
+  void raftReadsBehindTheTailGoThroughThePageCache() throws IOException {
+    store = LogStore.open(Fixtures.config(dir).withCachedTailBytes(TAIL));
+    write();
+    Path file = segmentFiles().get(0);
+    long before = fincore(file);
+    assertEquals(1, store.group(GROUP).entries(22, 23, Long.MAX_VALUE).size()); // batch 20
+    assertTrue(fincore(file) > before, "a Raft read behind the tail went around the page cache");
+  }
+
   /** The control: the same writes with the advice off stay cached, so the checks above can fail. */
   @Test
   void withoutTheAdviceEverySyncedByteStaysCached() throws IOException {
