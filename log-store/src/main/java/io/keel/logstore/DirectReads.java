@@ -29,7 +29,7 @@ final class DirectReads {
   private static final AtomicBoolean UNSUPPORTED_LOGGED = new AtomicBoolean();
 
   private final Path path;
-  private volatile FileChannel channel;
+  private volatile ReopeningChannel channel;
   private volatile boolean unsupported;
   private volatile boolean closed;
   private int alignment;
@@ -43,7 +43,7 @@ final class DirectReads {
    * many, or -1 when this file cannot be read with {@code O_DIRECT}.
    */
   int read(long position, byte[] into) throws IOException {
-    FileChannel ch = channelOrNull();
+    ReopeningChannel ch = channelOrNull();
     if (ch == null) {
       return -1;
     }
@@ -52,12 +52,7 @@ final class DirectReads {
     int span = Math.toIntExact(end - start + Math.floorMod(-end, alignment));
     ByteBuffer buffer = take(span);
     try {
-      buffer.clear().limit(span);
-      try {
-        fill(ch, buffer, start);
-      } catch (ClosedChannelException e) {
-        fill(reopen(ch), buffer.clear().limit(span), start);
-      }
+      ch.run(c -> fill(c, buffer.clear().limit(span), start));
       int skip = (int) (position - start);
       int got = Math.max(0, Math.min(buffer.position() - skip, into.length));
       buffer.get(skip, into, 0, got);
@@ -67,18 +62,19 @@ final class DirectReads {
     }
   }
 
-  private void fill(FileChannel ch, ByteBuffer buffer, long start) throws IOException {
+  private Void fill(FileChannel ch, ByteBuffer buffer, long start) throws IOException {
     while (buffer.hasRemaining()) {
       int n = ch.read(buffer, start + buffer.position());
       // Past the end of the file a read comes back short and unaligned: nothing more to read.
       if (n <= 0 || buffer.position() % alignment != 0) {
-        return;
+        break;
       }
     }
+    return null;
   }
 
-  private FileChannel channelOrNull() throws IOException {
-    FileChannel ch = channel;
+  private ReopeningChannel channelOrNull() throws IOException {
+    ReopeningChannel ch = channel;
     if (ch != null || unsupported) {
       return ch;
     }
@@ -89,7 +85,7 @@ final class DirectReads {
         }
         try {
           alignment = Math.toIntExact(Files.getFileStore(path).getBlockSize());
-          channel = FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+          channel = ReopeningChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
         } catch (IOException | UnsupportedOperationException e) {
           unsupported = true;
           if (!UNSUPPORTED_LOGGED.getAndSet(true)) {
@@ -102,25 +98,10 @@ final class DirectReads {
     }
   }
 
-  /** Another thread's interrupt closed the channel for every thread: open it again, once. */
-  private synchronized FileChannel reopen(FileChannel broken) throws IOException {
-    if (closed || Thread.currentThread().isInterrupted()) {
-      throw new ClosedChannelException();
-    }
-    if (channel == broken) {
-      channel = FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
-    }
-    return channel;
-  }
-
   synchronized void close() {
     closed = true;
     if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // A read-only channel has nothing to lose.
-      }
+      channel.close();
     }
   }
 

@@ -14,9 +14,8 @@ import java.util.function.Consumer;
  * overwritten: a truncated log suffix stays in place as dead bytes, only recovery at open cuts a
  * torn or unindexed tail.
  *
- * <p>A thread interrupted inside a FileChannel call closes the channel for every thread (a broker
- * cancelling a fetch must not stop the partition's log): a closed channel that this class did not
- * close is reopened, and the calls of other threads retry once on the new one.
+ * <p>Its channels are {@link ReopeningChannel}s: a reader's interrupt does not close them for the
+ * others.
  *
  * <p>Once fsynced, bytes more than {@code cachedTailBytes} behind the end of the file, and all of a
  * sealed file (one the group has rolled past), are dropped from the page cache: readers at the tail
@@ -28,8 +27,7 @@ import java.util.function.Consumer;
 final class SegmentFile {
   final long id;
   final Path path;
-  private volatile FileChannel channel;
-  private volatile boolean closed;
+  private final ReopeningChannel channel;
   private volatile long end; // written under the group's lock
   private volatile boolean dirty;
   private volatile boolean sealed;
@@ -41,13 +39,13 @@ final class SegmentFile {
   private final DirectReads direct;
 
   private SegmentFile(
-      long id, Path path, FileChannel channel, Consumer<Path> afterFsync, long cachedTailBytes)
+      long id, Path path, ReopeningChannel channel, Consumer<Path> afterFsync, long cachedTailBytes)
       throws IOException {
     this.afterFsync = afterFsync;
     this.id = id;
     this.path = path;
     this.channel = channel;
-    this.end = channel.size();
+    this.end = channel.run(FileChannel::size);
     this.syncedEnd = end;
     this.cachedTailBytes = cachedTailBytes;
     this.cache = cachedTailBytes < 0 ? PageCache.NONE : PageCache.open(path);
@@ -57,48 +55,20 @@ final class SegmentFile {
   static SegmentFile open(
       long id, Path path, boolean create, Consumer<Path> afterFsync, long cachedTailBytes) {
     try {
-      FileChannel ch =
+      ReopeningChannel ch =
           create
-              ? FileChannel.open(
+              ? ReopeningChannel.open(
                   path,
                   StandardOpenOption.CREATE_NEW,
                   StandardOpenOption.READ,
                   StandardOpenOption.WRITE)
-              : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              : ReopeningChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       return new SegmentFile(id, path, ch, afterFsync, cachedTailBytes);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new StoreDamagedException("segment file " + path + " is missing", e);
     } catch (IOException e) {
       throw error("open segment file " + path, e);
     }
-  }
-
-  private interface Io<T> {
-    T run(FileChannel ch) throws IOException;
-  }
-
-  /** Runs {@code io}, once more on a reopened channel if another thread's interrupt closed it. */
-  private <T> T withChannel(Io<T> io) throws IOException {
-    FileChannel ch = channel;
-    try {
-      return io.run(ch);
-    } catch (ClosedChannelException e) {
-      FileChannel fresh = reopen(ch);
-      if (Thread.currentThread().isInterrupted()) {
-        throw e;
-      }
-      return io.run(fresh);
-    }
-  }
-
-  private synchronized FileChannel reopen(FileChannel broken) throws IOException {
-    if (closed) {
-      throw new ClosedChannelException();
-    }
-    if (channel == broken) {
-      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-    return channel;
   }
 
   /** Appends the frame {@code header + data}; returns its position. */
@@ -109,7 +79,7 @@ final class SegmentFile {
     long at = end;
     long total = header.remaining() + (long) data.length;
     try {
-      withChannel(
+      channel.run(
           ch -> {
             ByteBuffer[] parts = {header.duplicate(), ByteBuffer.wrap(data)};
             ch.position(at);
@@ -138,7 +108,7 @@ final class SegmentFile {
         }
       }
       int read =
-          withChannel(
+          channel.run(
               ch -> {
                 ByteBuffer b = ByteBuffer.wrap(into);
                 while (b.hasRemaining()) {
@@ -157,7 +127,7 @@ final class SegmentFile {
 
   long size() {
     try {
-      return withChannel(FileChannel::size);
+      return channel.run(FileChannel::size);
     } catch (IOException e) {
       throw error("stat segment file " + path, e);
     }
@@ -166,7 +136,7 @@ final class SegmentFile {
   /** Cuts the file to {@code bytes} (recovery only: a tail nothing durable points to). */
   void truncate(long bytes) {
     try {
-      withChannel(ch -> ch.truncate(bytes));
+      channel.run(ch -> ch.truncate(bytes));
       end = Math.min(end, bytes);
       dirty = true;
     } catch (IOException e) {
@@ -186,13 +156,13 @@ final class SegmentFile {
     long synced = end; // appended before the fsync below starts
     dirty = false;
     try {
-      withChannel(
+      channel.run(
           ch -> {
             ch.force(false); // fsync covers the inode: bytes written through a closed fd too
             return null;
           });
     } catch (ClosedChannelException e) {
-      if (!closed) {
+      if (!channel.closed()) {
         dirty = true;
         throw error("fsync segment file " + path, e);
       }
@@ -221,14 +191,9 @@ final class SegmentFile {
   }
 
   void close() {
-    closed = true;
     cache.close();
     direct.close();
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Closing a read/write channel after force has nothing left to lose.
-    }
+    channel.close();
   }
 
   static StorageException error(String what, IOException e) {
